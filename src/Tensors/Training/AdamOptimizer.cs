@@ -1,0 +1,35 @@
+using static TorchSharp.torch;
+
+namespace ActorTrain.Tensors.Training;
+
+/// <summary>
+/// Adam (Kingma and Ba, 2015, Algorithm 1) with L2 weight decay added to the gradient, as PyTorch's Adam:
+/// m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  p ← p − η·(m / (1−β1^t)) / (√(v / (1−β2^t)) + ε).
+/// </summary>
+public sealed record AdamOptimizer(double LearningRate, double Beta1 = 0.9, double Beta2 = 0.999, double Epsilon = 1e-8, double WeightDecay = 0)
+    : IGradientOptimizer
+{
+    private readonly Dictionary<string, (Tensor First, Tensor Second)> _moments = new(StringComparer.Ordinal);
+
+    public int StepCount { get; private set; }
+
+    public void Step(IReadOnlyList<(string Name, Tensor Parameter)> parameters, IReadOnlyDictionary<string, Tensor> gradients)
+    {
+        using var noGrad = no_grad();
+        var t = StepCount + 1;
+        var firstCorrection = 1 - Math.Pow(Beta1, t);
+        var secondCorrection = 1 - Math.Pow(Beta2, t);
+        foreach (var (name, parameter) in parameters)
+        {
+            using var gradient = Optimizers.GradientFor(name, parameter, gradients);
+            using var g = WeightDecay != 0 ? gradient.add(parameter, WeightDecay) : gradient.alias();
+            if (!_moments.TryGetValue(name, out var moments))
+                _moments[name] = moments = (zeros_like(parameter), zeros_like(parameter));
+            moments.First.mul_(Beta1).add_(g, 1 - Beta1);
+            moments.Second.mul_(Beta2).addcmul_(g, g, 1 - Beta2);
+            using var denominator = (moments.Second / secondCorrection).sqrt_().add_(Epsilon);
+            parameter.addcdiv_(moments.First, denominator, -LearningRate / firstCorrection);
+        }
+        StepCount = t;
+    }
+}

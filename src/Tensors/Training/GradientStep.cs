@@ -1,0 +1,46 @@
+using static TorchSharp.torch;
+
+namespace ActorTrain.Tensors.Training;
+
+/// <summary>The gradients of one batch, by parameter name, with the batch's mean loss.</summary>
+public sealed record BatchGradients(double Loss, int BatchSize, Dictionary<string, Tensor> Gradients) : IDisposable
+{
+    public void Dispose()
+    {
+        foreach (var g in Gradients.Values) g.Dispose();
+    }
+}
+
+/// <summary>Computes per-parameter gradients of the mean cross-entropy loss of a batch.</summary>
+public static class GradientStep
+{
+    /// <returns>Gradient copies owned by the caller; the model's own .grad buffers are cleared.</returns>
+    /// <exception cref="NonFiniteValueException">The loss or a gradient is NaN or infinite.</exception>
+    public static BatchGradients Compute(nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor labels)
+    {
+        model.train();
+        model.zero_grad();
+        double loss;
+        using (var scope = NewDisposeScope())
+        {
+            var logits = model.forward(inputs);
+            var lossTensor = nn.functional.cross_entropy(logits, labels);
+            loss = lossTensor.item<float>();
+            if (!double.IsFinite(loss))
+                throw new NonFiniteValueException($"The loss is {loss}: training diverged. Lower the learning rate (--lr) or check the inputs.");
+            lossTensor.backward();
+        }
+
+        var gradients = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            var grad = parameter.grad ?? throw new InvalidOperationException($"Parameter '{name}' received no gradient: it is not used by the forward pass.");
+            gradients[name] = grad.detach().clone();
+        }
+        model.zero_grad();
+        return new BatchGradients(loss, (int)labels.shape[0], gradients);
+    }
+}
+
+/// <summary>A NaN or infinity where only finite numbers are allowed.</summary>
+public sealed class NonFiniteValueException(string message) : Exception(message);
