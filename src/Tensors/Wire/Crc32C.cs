@@ -38,21 +38,43 @@ public static class Crc32C
         return Sse42.X64.IsSupported ? Serial(state, data) : TableUpdate(state, data);
     }
 
-    private static uint Interleaved(uint state, ReadOnlySpan<byte> source, Span<byte> destination)
+    private static unsafe uint Interleaved(uint state, ReadOnlySpan<byte> source, Span<byte> destination)
     {
         var copy = !destination.IsEmpty;
         var third = source.Length / 24 * 8;
-        var words = MemoryMarshal.Cast<byte, ulong>(source[..(3 * third)]);
-        var outWords = copy ? MemoryMarshal.Cast<byte, ulong>(destination[..(3 * third)]) : default;
         var n = third / 8;
         ulong a = state, b = 0, c = 0;
-        for (var i = 0; i < n; i++)
+        fixed (byte* sourceBytes = source)
+        fixed (byte* destinationBytes = destination)
         {
-            var (x, y, z) = (words[i], words[n + i], words[2 * n + i]);
-            a = Sse42.X64.Crc32(a, x);
-            b = Sse42.X64.Crc32(b, y);
-            c = Sse42.X64.Crc32(c, z);
-            if (copy) (outWords[i], outWords[n + i], outWords[2 * n + i]) = (x, y, z);
+            var x = (ulong*)sourceBytes;
+            var y = x + n;
+            var z = y + n;
+            if (copy)
+            {
+                var dx = (ulong*)destinationBytes;
+                var dy = dx + n;
+                var dz = dy + n;
+                for (var i = 0; i < n; i++)
+                {
+                    ulong u = x[i], v = y[i], w = z[i];
+                    a = Sse42.X64.Crc32(a, u);
+                    b = Sse42.X64.Crc32(b, v);
+                    c = Sse42.X64.Crc32(c, w);
+                    dx[i] = u;
+                    dy[i] = v;
+                    dz[i] = w;
+                }
+            }
+            else
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    a = Sse42.X64.Crc32(a, x[i]);
+                    b = Sse42.X64.Crc32(b, y[i]);
+                    c = Sse42.X64.Crc32(c, z[i]);
+                }
+            }
         }
         var shift = ZeroShift.For(third);
         var joined = shift.Apply(shift.Apply((uint)a) ^ (uint)b) ^ (uint)c;

@@ -1,0 +1,3 @@
+using ActorTrain.Nodes.Cli;
+
+return ActorTrainCli.Run(args);
