@@ -8,7 +8,13 @@ namespace ActorTrain.Nodes.Configuration;
 /// </summary>
 public sealed class ActorTrainConfiguration
 {
-    private ActorTrainConfiguration(Config config) => Config = config;
+    private readonly string _source;
+
+    private ActorTrainConfiguration(Config config, string? userFile)
+    {
+        Config = config;
+        _source = userFile is null ? "the built-in configuration" : $"{userFile} over the built-in configuration";
+    }
 
     public Config Config { get; }
 
@@ -24,21 +30,24 @@ public sealed class ActorTrainConfiguration
     public static ActorTrainConfiguration Load(string? userFile)
     {
         var reference = ConfigurationFactory.ParseString(ReferenceText());
-        if (userFile is null) return new ActorTrainConfiguration(reference);
+        if (userFile is null) return new ActorTrainConfiguration(reference, null);
         if (Directory.Exists(userFile))
             throw new ConfigurationException($"--config {userFile}: is a directory; give a HOCON file.");
         if (!File.Exists(userFile))
             throw new ConfigurationException($"--config {userFile}: file not found.");
+        var text = File.ReadAllText(userFile);
+        if (HoconSyntaxCheck.FindProblem(text) is { } problem)
+            throw new ConfigurationException($"{userFile}: not valid HOCON: {problem}.");
         Config user;
         try
         {
-            user = ConfigurationFactory.ParseString(File.ReadAllText(userFile));
+            user = ConfigurationFactory.ParseString(text);
         }
         catch (Exception e)
         {
             throw new ConfigurationException($"{userFile}: not valid HOCON: {e.Message}", e);
         }
-        return new ActorTrainConfiguration(user.WithFallback(reference));
+        return new ActorTrainConfiguration(user.WithFallback(reference), userFile);
     }
 
     public string GetString(string path) => Read(path, () => Config.GetString(path));
@@ -64,14 +73,14 @@ public sealed class ActorTrainConfiguration
     private T Read<T>(string path, Func<T> read)
     {
         if (!Config.HasPath(path))
-            throw new ConfigurationException($"Configuration key '{path}' is missing.");
+            throw new ConfigurationException($"Configuration key '{path}' is missing or empty (in {_source}).");
         try
         {
             return read();
         }
         catch (Exception e) when (e is not ConfigurationException)
         {
-            throw new ConfigurationException($"Configuration key '{path}': {e.Message}. See hocon/actortrain.conf for its type and default.", e);
+            throw new ConfigurationException($"Configuration key '{path}' (in {_source}): {e.Message}. See hocon/actortrain.conf for its type and default.", e);
         }
     }
 }

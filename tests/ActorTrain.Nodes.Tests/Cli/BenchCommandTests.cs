@@ -1,0 +1,34 @@
+using System.Text.Json;
+
+namespace ActorTrain.Nodes.Tests.Cli;
+
+public sealed class BenchCommandTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void BenchCodec_WritesRatioAndBothThroughputs()
+    {
+        var json = _temp.File("bench.json");
+        var run = CliRun.Of("bench", "codec", "--size-mb", "1", "--rounds", "1", "--json", json);
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var root = JsonDocument.Parse(File.ReadAllText(json)).RootElement;
+        Assert.Equal("codec", root.GetProperty("suite").GetString());
+        var candidate = root.GetProperty("candidate_gbps").GetDouble();
+        var baseline = root.GetProperty("baseline_gbps").GetDouble();
+        Assert.True(candidate > 0 && baseline > 0);
+        // ratio = codec round trip / two copies = 2·(1/baseline) / (1/encode + 1/decode) = candidate / baseline.
+        Assert.Equal(candidate / baseline, root.GetProperty("ratio").GetDouble(), 1e-9);
+    }
+
+    [Fact]
+    public void Bench_UnknownSuite_ListsSuites()
+    {
+        var run = CliRun.Of("bench", "gpu");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("choose one of: codec", run.Error);
+    }
+}

@@ -1,0 +1,153 @@
+using System.Text.Json;
+
+namespace ActorTrain.Nodes.Tests.Cli;
+
+public sealed class TrainCommandTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    /// <summary>A small synthetic run; <paramref name="extra"/> options replace the defaults of the same name.</summary>
+    private string[] Synthetic(params string[] extra)
+    {
+        var options = new Dictionary<string, string>
+        {
+            ["--dataset"] = "synthetic", ["--classes"] = "20", ["--input-size"] = "32", ["--hidden"] = "64",
+            ["--epochs"] = "2", ["--runs-dir"] = _temp.File("runs"),
+        };
+        for (var i = 0; i < extra.Length; i += 2) options[extra[i]] = extra[i + 1];
+        return ["train", .. options.SelectMany(o => new[] { o.Key, o.Value })];
+    }
+
+    [Fact]
+    public void Train_Synthetic_WritesJsonAndRunDirectory()
+    {
+        var json = _temp.File("out/result.json");
+
+        var run = CliRun.Of(Synthetic("--json", json, "--run-id", "first"));
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        using var result = JsonDocument.Parse(File.ReadAllText(json));
+        var root = result.RootElement;
+        Assert.Equal("first", root.GetProperty("run_id").GetString());
+        Assert.Equal("local", root.GetProperty("mode").GetString());
+        Assert.Equal(2 * 313, root.GetProperty("steps").GetInt32()); // ⌈20,000 / 64⌉ batches per epoch
+        Assert.True(root.GetProperty("test_accuracy").GetDouble() > 0.9);
+        Assert.True(root.GetProperty("samples_per_second").GetDouble() > 0);
+        Assert.True(root.GetProperty("wall_seconds").GetDouble() > 0);
+
+        var directory = _temp.File("runs/first");
+        Assert.Equal(File.ReadAllText(json), File.ReadAllText(Path.Combine(directory, "result.json")));
+        Assert.Contains("classes = 20", File.ReadAllText(Path.Combine(directory, "config.conf")));
+        var png = File.ReadAllBytes(Path.Combine(directory, "plot.png"));
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+        Assert.True(png.Length > 10_000, "a plot with axes, curves and text is more than a few bytes");
+        Assert.Contains("done:", run.Output);
+    }
+
+    [Fact]
+    public void Train_ResolvedConfigInRunDirectory_ReproducesTheRun()
+    {
+        var first = CliRun.Of(Synthetic("--steps", "30", "--seed", "9", "--run-id", "a", "--json", _temp.File("a.json")));
+        Assert.True(first.ExitCode == 0, first.Error);
+
+        var again = CliRun.Of("--config", _temp.File("runs/a/config.conf"), "train", "--run-id", "b", "--json", _temp.File("b.json"));
+
+        Assert.True(again.ExitCode == 0, again.Error);
+        double Accuracy(string file) => JsonDocument.Parse(File.ReadAllText(_temp.File(file))).RootElement.GetProperty("test_accuracy").GetDouble();
+        double Loss(string file) => JsonDocument.Parse(File.ReadAllText(_temp.File(file))).RootElement.GetProperty("final_loss").GetDouble();
+        Assert.Equal(Accuracy("a.json"), Accuracy("b.json"));
+        Assert.Equal(Loss("a.json"), Loss("b.json"));
+    }
+
+    [Fact]
+    public void Train_ExistingRunDirectory_IsRefusedWithoutTouchingIt()
+    {
+        Directory.CreateDirectory(_temp.File("runs/taken"));
+        File.WriteAllText(_temp.File("runs/taken/result.json"), "keep me");
+        var run = CliRun.Of(Synthetic("--steps", "1", "--run-id", "taken"));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("already exists", run.Error);
+        Assert.Equal("keep me", File.ReadAllText(_temp.File("runs/taken/result.json")));
+    }
+
+    [Theory]
+    [InlineData("--model", "resnet", "choose one of mlp, cnn")]
+    [InlineData("--dataset", "imagenet", "choose one of fashion-mnist, synthetic")]
+    [InlineData("--device", "gpu", "'cpu', 'cuda' or 'cuda:N'")]
+    [InlineData("--batch-size", "0", "--batch-size 0: must be at least 1")]
+    [InlineData("--lr", "-1", "--lr -1: must be a positive number")]
+    [InlineData("--hidden", "64,x", "'x' is not a whole number")]
+    [InlineData("--optimizer", "lbfgs", "choose one of sgd, adam")]
+    public void Train_BadOption_ExitsTwoWithClearMessage(string option, string value, string expected)
+    {
+        var run = CliRun.Of(Synthetic(option, value));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(expected, run.Error);
+        Assert.False(Directory.Exists(_temp.File("runs")) && Directory.EnumerateFileSystemEntries(_temp.File("runs")).Any());
+    }
+
+    [Fact]
+    public void Train_CnnOnVectorData_SaysToUseMlp()
+    {
+        var run = CliRun.Of(Synthetic("--model", "cnn"));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--model mlp", run.Error);
+    }
+
+    [Fact]
+    public void Train_UnknownOption_FailsAndNamesIt()
+    {
+        var run = CliRun.Of("train", "--bogus");
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--bogus", run.Error);
+    }
+
+    [Fact]
+    public void Train_MissingFashionMnist_SaysHowToInstall()
+    {
+        var run = CliRun.Of("train", "--data", _temp.File("nowhere"), "--runs-dir", _temp.File("runs"));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("apt-get install dataset-fashion-mnist", run.Error);
+    }
+
+    [Fact]
+    public void Train_DataPathIsAFile_SaysItMustBeADirectory()
+    {
+        File.WriteAllText(_temp.File("file"), "x");
+        var run = CliRun.Of("train", "--data", _temp.File("file"), "--runs-dir", _temp.File("runs"));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("is a file", run.Error);
+    }
+
+    [Fact]
+    public void Train_MalformedConfig_NamesTheFile()
+    {
+        File.WriteAllText(_temp.File("bad.conf"), "actortrain.train { model = \"mlp }");
+        var run = CliRun.Of("--config", _temp.File("bad.conf"), "train");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("bad.conf", run.Error);
+        Assert.Contains("not valid HOCON", run.Error);
+    }
+
+    [Fact]
+    public void Train_ConfigKeyLeftEmpty_NamesKeyAndFile()
+    {
+        File.WriteAllText(_temp.File("empty.conf"), "actortrain { train { batch-size = } }");
+        var run = CliRun.Of("--config", _temp.File("empty.conf"), "train");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("actortrain.train.batch-size", run.Error);
+        Assert.Contains("empty.conf", run.Error);
+    }
+
+    [Fact]
+    public void Train_ConfigValueOfWrongType_NamesTheKey()
+    {
+        File.WriteAllText(_temp.File("typo.conf"), "actortrain.train.batch-size = lots");
+        var run = CliRun.Of(["--config", _temp.File("typo.conf"), .. Synthetic()]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("actortrain.train.batch-size", run.Error);
+        Assert.Contains("'lots' is not a whole number", run.Error);
+    }
+}
