@@ -70,6 +70,33 @@ public sealed class ParameterLayout
         return result;
     }
 
+    /// <summary>The named tensors' current values, in layout order, as one new vector.</summary>
+    public float[] Flatten(IReadOnlyList<(string Name, Tensor Tensor)> tensors) =>
+        Flatten(tensors.ToDictionary(t => t.Name, t => t.Tensor, StringComparer.Ordinal));
+
+    /// <summary>Overwrites the named tensors in place with the slices of <paramref name="flat"/> (no autograd record).</summary>
+    public void CopyInto(IReadOnlyList<(string Name, Tensor Tensor)> tensors, ReadOnlySpan<float> flat)
+    {
+        if (flat.Length != TotalLength)
+            throw new ArgumentException($"Flat vector has {flat.Length} values; this layout needs {TotalLength}.");
+        using var noGrad = no_grad();
+        foreach (var (name, target) in tensors)
+        {
+            var slot = this[name];
+            CheckShape(slot, target);
+            var values = flat.Slice(slot.Offset, slot.Length);
+            if (target.device_type == DeviceType.CPU && target.is_contiguous())
+            {
+                values.CopyTo(MemoryMarshal.Cast<byte, float>(target.bytes));
+            }
+            else
+            {
+                using var source = tensor(values.ToArray(), slot.Shape);
+                target.copy_(source);
+            }
+        }
+    }
+
     internal static void CheckShape(ParameterSlot slot, Tensor tensor)
     {
         if (!tensor.shape.SequenceEqual(slot.Shape))

@@ -1,0 +1,38 @@
+using ActorTrain.Actors.Serialization;
+using Akka.Configuration;
+
+namespace ActorTrain.Actors.Hosting;
+
+/// <summary>Where and as what a node joins the cluster.</summary>
+/// <param name="Port">0 picks a free port.</param>
+/// <param name="Seeds">Seed node addresses; empty means "join yourself" (a new cluster).</param>
+public sealed record NodeAddress(string Host, int Port, IReadOnlyList<string> Seeds, IReadOnlyList<string> Roles);
+
+/// <summary>Builds a node's configuration: its address and roles over the user's config over hocon/cluster.conf.</summary>
+public static class ClusterConfig
+{
+    public const string SystemName = "actortrain";
+
+    public static string ReferenceText()
+    {
+        using var stream = typeof(ClusterConfig).Assembly.GetManifestResourceStream("cluster.conf")
+            ?? throw new InvalidOperationException("The embedded cluster configuration is missing from this build.");
+        return new StreamReader(stream).ReadToEnd();
+    }
+
+    /// <param name="user">The user's configuration (keys they set win over the reference), or null.</param>
+    public static Config Build(NodeAddress node, Config? user = null, string? logLevel = null)
+    {
+        static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+        var overrides = $$"""
+            akka.remote.dot-netty.tcp.hostname = {{Quote(node.Host)}}
+            akka.remote.dot-netty.tcp.port = {{node.Port}}
+            akka.cluster.roles = [{{string.Join(", ", node.Roles.Select(Quote))}}]
+            {{(node.Seeds.Count > 0 ? $"akka.cluster.seed-nodes = [{string.Join(", ", node.Seeds.Select(Quote))}]" : "")}}
+            {{(logLevel is null ? "" : $"akka.loglevel = {logLevel}\nakka.stdout-loglevel = {logLevel}")}}
+            """;
+        var config = ConfigurationFactory.ParseString(overrides);
+        if (user is not null) config = config.WithFallback(user);
+        return config.WithFallback(ConfigurationFactory.ParseString(ReferenceText())).WithFallback(SerializationConfig.Hocon);
+    }
+}

@@ -1,0 +1,36 @@
+using ActorTrain.Actors.ParameterServer;
+using ActorTrain.Actors.Transport;
+using ActorTrain.Actors.Workers;
+using Akka.Actor;
+using Akka.Cluster.Tools.Singleton;
+
+namespace ActorTrain.Actors.Hosting;
+
+/// <summary>Starts the actors of each role on a node.</summary>
+public static class ClusterRoles
+{
+    public const string ParameterServerRole = "ps";
+    public const string WorkerRole = "worker";
+    private const string SingletonName = "parameter-server";
+
+    /// <summary>Every node: the inbox that reassembles chunked tensor messages.</summary>
+    public static void StartTransport(ActorSystem system) => TensorTransport.For(system).StartInbox();
+
+    /// <summary>Role ps: the parameter server as a cluster singleton (it lives on the oldest ps node).</summary>
+    public static IActorRef StartParameterServer(ActorSystem system, ParameterServerSetup setup) =>
+        system.ActorOf(ClusterSingletonManager.Props(
+                ParameterServerActor.Props(setup).WithDispatcher(ComputeDispatcher.Id),
+                PoisonPill.Instance,
+                ClusterSingletonManagerSettings.Create(system).WithRole(ParameterServerRole).WithSingletonName("server")),
+            SingletonName);
+
+    /// <summary>A proxy that always points at the current parameter server, wherever it runs.</summary>
+    public static IActorRef ParameterServerProxy(ActorSystem system) =>
+        system.ActorOf(ClusterSingletonProxy.Props($"/user/{SingletonName}",
+            ClusterSingletonProxySettings.Create(system).WithRole(ParameterServerRole).WithSingletonName("server")),
+            $"{SingletonName}-proxy-{Guid.NewGuid():N}");
+
+    /// <summary>Role worker: one worker actor.</summary>
+    public static IActorRef StartWorker(ActorSystem system, WorkerSettings settings, IActorRef proxy) =>
+        system.ActorOf(WorkerActor.Props(settings, proxy), "worker-" + settings.WorkerId.Split('/')[^1]);
+}

@@ -1,0 +1,50 @@
+using ActorTrain.Actors.ParameterServer;
+using ActorTrain.Actors.Workers;
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace ActorTrain.Actors.Hosting;
+
+/// <summary>
+/// `actortrain run`: a real one-node Akka cluster (remoting on 127.0.0.1, roles ps and worker) in this process,
+/// with the parameter server singleton and K workers. Messages between them stay in memory.
+/// </summary>
+public static class EmbeddedCluster
+{
+    public static async Task<RunOutcome> RunAsync(
+        ParameterServerSetup setup, int workers, string device, string fashionMnistDirectory, Config? user = null,
+        string? logLevel = null, CancellationToken cancellation = default)
+    {
+        if (workers < 1) throw new ArgumentException($"--workers {workers}: must be at least 1.");
+        var node = new NodeAddress("127.0.0.1", 0, [], [ClusterRoles.ParameterServerRole, ClusterRoles.WorkerRole]);
+        var system = ActorSystem.Create(ClusterConfig.SystemName, ClusterConfig.Build(node, user, logLevel));
+        try
+        {
+            await JoinSelf(system, cancellation);
+            var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+            ClusterRoles.StartTransport(system);
+            ClusterRoles.StartParameterServer(system, setup with { MinWorkers = workers, OnFinished = o => outcome.TrySetResult(o) });
+            var proxy = ClusterRoles.ParameterServerProxy(system);
+            var address = Akka.Cluster.Cluster.Get(system).SelfAddress;
+            var interval = system.Settings.Config.GetTimeSpan("actortrain.worker.register-interval", TimeSpan.FromSeconds(1));
+            for (var i = 0; i < workers; i++)
+                ClusterRoles.StartWorker(system, new WorkerSettings($"{address.Host}:{address.Port}/w{i}", device, fashionMnistDirectory, interval), proxy);
+            await using var registration = cancellation.Register(() => outcome.TrySetCanceled(cancellation));
+            return await outcome.Task;
+        }
+        finally
+        {
+            await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ActorSystemTerminateReason.Instance);
+        }
+    }
+
+    /// <summary>Forms a new cluster of one and waits until this member is up.</summary>
+    public static async Task JoinSelf(ActorSystem system, CancellationToken cancellation)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        cluster.Join(cluster.SelfAddress);
+        await up.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellation);
+    }
+}

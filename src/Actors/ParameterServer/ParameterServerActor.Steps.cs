@@ -1,0 +1,179 @@
+using ActorTrain.Actors.Protocol;
+using ActorTrain.Tensors.Training;
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
+
+namespace ActorTrain.Actors.ParameterServer;
+
+public sealed partial class ParameterServerActor
+{
+    private void StartTraining()
+    {
+        _started = true;
+        _training.Start();
+        _log.Info("Run {0}: starting with {1} worker(s).", _setup.Spec.RunId, _roster.Count);
+        if (_setup.Mode == AggregationMode.Async)
+            foreach (var worker in _roster.Active) SendOrder(worker, _roster.Active);
+        else
+            Release();
+    }
+
+    /// <summary>sync and local-sgd: send version v to every active worker and wait for all of them.</summary>
+    private void Release()
+    {
+        _pending.Clear();
+        _expected.Clear();
+        var active = _roster.Active;
+        if (active.Count == 0)
+        {
+            _log.Warning("Run {0}: no live workers; waiting for one to register.", _setup.Spec.RunId);
+            return;
+        }
+        foreach (var worker in active)
+        {
+            _expected.Add(worker.Actor);
+            SendOrder(worker, active);
+        }
+        Timers.StartSingleTimer("straggler", new StragglerCheck(_version), _setup.StragglerTimeout);
+    }
+
+    private void SendOrder(RosterEntry worker, IReadOnlyList<RosterEntry> members)
+    {
+        var order = new StepOrder(_setup.Spec.RunId, _version, WorkerBatchSize(members.Count),
+            members.Select(m => m.Id).ToArray(), TensorSet.FromLayout(_store.Layout, _weights));
+        worker.LastOrderAt = DateTime.UtcNow;
+        _transport.Send(worker.Actor, order, Self);
+    }
+
+    private void OnUpdate(WorkerUpdate update)
+    {
+        if (_finished) return;
+        var worker = _roster.Find(Sender);
+        if (worker is null || worker.Id != update.WorkerId)
+        {
+            Reject(update, $"unknown worker '{update.WorkerId}' (not registered from {Sender.Path.Address})");
+            return;
+        }
+        var problem = _validator.Problem(update) ?? VersionProblem(update);
+        if (problem is not null)
+        {
+            Reject(update, problem);
+            if (_setup.Mode == AggregationMode.Async) SendOrder(worker, _roster.Active); // the worker refreshes its weights
+            return;
+        }
+        if (worker.Suspended)
+        {
+            worker.Suspended = false;
+            _log.Info("Worker {0} reported again and is back in the barrier.", worker.Id);
+        }
+        _mediator.Tell(new Publish(_topic, update));
+
+        if (_setup.Mode == AggregationMode.Async)
+        {
+            _store.ApplyGradient(update.Tensors.Values);
+            Commit([update]);
+            if (!_finished) SendOrder(worker, _roster.Active);
+            return;
+        }
+        _pending[Sender] = update;
+        _expected.Add(Sender);
+        TryCommit();
+    }
+
+    private string? VersionProblem(WorkerUpdate update)
+    {
+        if (update.Version > _version) return $"future version {update.Version} (current {_version})";
+        if (_setup.Mode == AggregationMode.Async)
+        {
+            var lag = _version - update.Version;
+            return lag > _setup.MaxStaleness ? $"stale by {lag} versions (bound {_setup.MaxStaleness})" : null;
+        }
+        if (update.Version < _version) return $"stale version {update.Version} (current {_version})";
+        return _pending.ContainsKey(Sender) ? $"duplicate update for version {update.Version}" : null;
+    }
+
+    private void OnStragglerCheck(StragglerCheck check)
+    {
+        if (_finished || check.Version != _version || _setup.Mode == AggregationMode.Async) return;
+        foreach (var silent in _expected.Where(w => !_pending.ContainsKey(w)).ToArray())
+        {
+            var entry = _roster.Find(silent);
+            if (entry is not null) entry.Suspended = true;
+            _expected.Remove(silent);
+            _log.Warning("Worker {0} was silent for {1} in step {2}: dropped from the step.", entry?.Id ?? silent.Path.ToString(), _setup.StragglerTimeout, _version);
+        }
+        if (_pending.Count == 0)
+        {
+            _log.Warning("Step {0}: no worker reported; releasing it again.", _version);
+            foreach (var entry in _roster.All) entry.Suspended = false;
+            Release();
+            return;
+        }
+        TryCommit();
+    }
+
+    /// <summary>sync and local-sgd: when every expected worker has reported, aggregate and step.</summary>
+    private void TryCommit()
+    {
+        if (!_started || _finished || _setup.Mode == AggregationMode.Async || _pending.Count == 0) return;
+        if (_expected.Any(w => !_pending.ContainsKey(w))) return;
+
+        var updates = _pending.Values.OrderBy(u => u.WorkerId, StringComparer.Ordinal).ToArray();
+        var total = (float)updates.Sum(u => (long)u.BatchSize);
+        var sum = new float[_store.Layout.TotalLength];
+        // Weighting by samples makes the step equal to one on the union of the workers' batches.
+        WeightedSum.Compute(updates.Select(u => u.Tensors.Values).ToArray(), updates.Select(u => u.BatchSize / total).ToArray(), sum);
+        if (_setup.Mode == AggregationMode.LocalSgd) _store.AddDelta(sum);
+        else _store.ApplyGradient(sum);
+        Timers.Cancel("straggler");
+        Commit(updates);
+        if (!_finished) Release();
+    }
+
+    private void Commit(IReadOnlyList<WorkerUpdate> updates)
+    {
+        _version++;
+        _weights = _store.Weights();
+        var samples = updates.Sum(u => u.BatchSize);
+        var loss = updates.Sum(u => u.Loss * u.BatchSize) / samples;
+        _samples += samples;
+        _maxWorkers = Math.Max(_maxWorkers, updates.Count);
+        _losses.Add(new CurvePoint((int)_version, loss));
+        var workers = updates.Select(u => u.WorkerId).ToArray();
+        _stepLog.Write(_version, workers, samples, loss, _rejected);
+        _mediator.Tell(new Publish(_topic, new StepApplied(_setup.Spec.RunId, _version, workers, samples, loss)));
+
+        var done = _setup.Steps is { } steps ? _version >= steps : _samples >= SampleBudget;
+        var evaluateEvery = Math.Max(1, EstimatedSteps / Math.Max(1, _setup.EvaluationPoints));
+        if (done || _version % evaluateEvery == 0) Evaluate();
+        if (done) Finish();
+    }
+
+    private long EstimatedSteps => _setup.Steps ?? Math.Max(1, SampleBudget / Math.Max(1, _setup.Mode switch
+    {
+        AggregationMode.Async => WorkerBatchSize(Math.Max(1, _roster.Count)),
+        AggregationMode.LocalSgd => (long)_setup.Spec.GlobalBatchSize * _setup.Spec.LocalSteps,
+        _ => _setup.Spec.GlobalBatchSize,
+    }));
+
+    private void Evaluate()
+    {
+        _training.Stop();
+        _accuracies.Add(new CurvePoint((int)_version, _store.Accuracy(_setup.Test)));
+        _training.Start();
+    }
+
+    private void Finish()
+    {
+        _finished = true;
+        _training.Stop();
+        Timers.CancelAll();
+        foreach (var worker in _roster.All) worker.Actor.Tell(new RunFinished(_setup.Spec.RunId, _version));
+        _log.Info("Run {0} finished: {1} steps, test accuracy {2:F4}, {3} rejected update(s).",
+            _setup.Spec.RunId, _version, _accuracies[^1].Value, _rejected);
+        _setup.OnFinished(new RunOutcome(_setup.Spec.RunId, _version, _samples, _accuracies[^1].Value, _losses[^1].Value,
+            _training.Elapsed.TotalSeconds, _rejected, new Dictionary<string, long>(_rejectedByReason), _maxWorkers,
+            _losses, _accuracies, _weights));
+    }
+}

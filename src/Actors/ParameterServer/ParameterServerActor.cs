@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using ActorTrain.Actors.Protocol;
+using ActorTrain.Actors.Transport;
+using ActorTrain.Tensors.Training;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
+
+namespace ActorTrain.Actors.ParameterServer;
+
+/// <summary>
+/// The parameter server: holds the weights, validates and aggregates worker updates by the run's mode
+/// (<see cref="AggregationMode"/>), publishes accepted updates and applied steps on the update stream, and
+/// tracks membership (registration, death watch, reachability). Runs as a cluster singleton on role "ps".
+/// A bad update is rejected with its reason and counted; it never touches the weights.
+/// </summary>
+public sealed partial class ParameterServerActor : ReceiveActor, IWithTimers
+{
+    private readonly ParameterServerSetup _setup;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly WorkerRoster _roster = new();
+    private readonly Dictionary<string, long> _rejectedByReason = new(StringComparer.Ordinal);
+    private readonly Dictionary<IActorRef, WorkerUpdate> _pending = new();
+    private readonly HashSet<IActorRef> _expected = new();
+    private readonly List<CurvePoint> _losses = [];
+    private readonly List<CurvePoint> _accuracies = [];
+    private readonly Stopwatch _training = new();
+    private readonly IActorRef _mediator;
+    private readonly TensorTransport _transport;
+    private readonly string _topic;
+    private ParameterStore _store = null!;
+    private UpdateValidator _validator = null!;
+    private StepLog _stepLog = null!;
+    private float[] _weights = [];
+    private long _version;
+    private long _samples;
+    private long _rejected;
+    private int _maxWorkers;
+    private bool _started;
+    private bool _finished;
+
+    public ParameterServerActor(ParameterServerSetup setup)
+    {
+        _setup = setup;
+        _mediator = DistributedPubSub.Get(Context.System).Mediator;
+        _transport = TensorTransport.For(Context.System);
+        _topic = UpdateTopics.For(setup.Spec.RunId);
+
+        Receive<RegisterWorker>(Register);
+        Receive<WorkerUpdate>(OnUpdate);
+        Receive<StragglerCheck>(OnStragglerCheck);
+        Receive<Terminated>(t => Forget(t.ActorRef, "stopped"));
+        Receive<ClusterEvent.UnreachableMember>(e => SetReachable(e.Member.Address, reachable: false));
+        Receive<ClusterEvent.ReachableMember>(e => SetReachable(e.Member.Address, reachable: true));
+        Receive<ClusterEvent.MemberRemoved>(e => { foreach (var w in _roster.At(e.Member.Address)) Forget(w.Actor, "its node left the cluster"); });
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<ClusterEvent.CurrentClusterState>(_ => { });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(ParameterServerSetup setup) => Akka.Actor.Props.Create(() => new ParameterServerActor(setup));
+
+    private int WorkerBatchSize(int workers) => Math.Max(1, (_setup.Spec.GlobalBatchSize + workers - 1) / workers);
+
+    private long SampleBudget => (long)_setup.Epochs * _setup.TrainSamples;
+
+    protected override void PreStart()
+    {
+        _store = _setup.CreateStore();
+        var kind = _setup.Mode == AggregationMode.LocalSgd ? UpdateKind.WeightDelta : UpdateKind.Gradient;
+        _validator = new UpdateValidator(_setup.Spec.RunId, _store.Layout, kind, _setup.MaxUpdateBytes);
+        _stepLog = new StepLog(_setup.StepLogPath);
+        _weights = _store.Weights();
+        if (Context.System.HasExtension<Cluster>() || Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal))
+            Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.InitialStateAsEvents,
+                typeof(ClusterEvent.IReachabilityEvent), typeof(ClusterEvent.MemberRemoved));
+        _log.Info("Parameter server for run {0} ({1}, {2} parameters) waiting for {3} worker(s).",
+            _setup.Spec.RunId, _setup.Mode.Name(), _store.Layout.TotalLength, _setup.MinWorkers);
+    }
+
+    protected override void PostStop()
+    {
+        if (Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal))
+            Cluster.Get(Context.System).Unsubscribe(Self);
+        _stepLog.Dispose();
+        _store.Dispose();
+    }
+
+    private void Register(RegisterWorker register)
+    {
+        if (_finished)
+        {
+            Sender.Tell(new RunFinished(_setup.Spec.RunId, _version));
+            return;
+        }
+        var known = _roster.Find(Sender);
+        if (known is null)
+        {
+            if (_roster.IdTakenByOther(register.WorkerId, Sender))
+            {
+                _log.Warning("Refusing worker {0} at {1}: another live worker already uses that id.", register.WorkerId, Sender);
+                return;
+            }
+            _roster.Add(Sender, register.WorkerId, register.Device);
+            Context.Watch(Sender);
+            _log.Info("Worker {0} ({1}) joined; {2} registered.", register.WorkerId, register.Device, _roster.Count);
+        }
+        Sender.Tell(new Welcome(_setup.Spec));
+        if (!_started)
+        {
+            if (_roster.Count >= _setup.MinWorkers) StartTraining();
+        }
+        else if (_setup.Mode == AggregationMode.Async)
+        {
+            // A newcomer starts at once. A known worker registers again only when it has had no order for a while;
+            // a registration that crossed its first order must not start a second chain of work for it.
+            var entry = _roster.Find(Sender)!;
+            if (DateTime.UtcNow - entry.LastOrderAt > _setup.StragglerTimeout) SendOrder(entry, _roster.Active);
+        }
+        else if (_expected.Count == 0)
+        {
+            Release(); // sync and local-sgd: a newcomer waits for the next step unless none is waiting
+        }
+    }
+
+    private void Forget(IActorRef worker, string why)
+    {
+        var entry = _roster.Find(worker);
+        if (entry is null || !_roster.Remove(worker)) return;
+        Context.Unwatch(worker);
+        _log.Warning("Worker {0} dropped ({1}); {2} remain.", entry.Id, why, _roster.Count);
+        _expected.Remove(worker);
+        _pending.Remove(worker);
+        TryCommit();
+    }
+
+    private void SetReachable(Address address, bool reachable)
+    {
+        foreach (var worker in _roster.At(address))
+        {
+            if (worker.Suspended == !reachable) continue;
+            worker.Suspended = !reachable;
+            _log.Warning("Worker {0} {1}.", worker.Id, reachable ? "is reachable again" : "is unreachable: dropped from the barrier");
+            if (!reachable) _expected.Remove(worker.Actor);
+        }
+        if (!reachable) TryCommit();
+    }
+
+    private void Reject(WorkerUpdate update, string reason)
+    {
+        _rejected++;
+        var category = UpdateValidator.Category(reason);
+        _rejectedByReason[category] = _rejectedByReason.GetValueOrDefault(category) + 1;
+        _log.Warning("Rejected update from worker {0} for version {1}: {2}.", update.WorkerId, update.Version, reason);
+        Sender.Tell(new UpdateRejected(update.RunId, update.Version, update.WorkerId, reason));
+    }
+
+    private sealed record StragglerCheck(long Version);
+}

@@ -1,0 +1,34 @@
+using ActorTrain.Actors.Protocol;
+using ActorTrain.Tensors.Data;
+using ActorTrain.Tensors.Training;
+
+namespace ActorTrain.Actors.ParameterServer;
+
+/// <summary>Everything a parameter server needs to run one training run.</summary>
+/// <param name="CreateStore">Builds the weights (seeded) and the optimizer; called once when the actor starts.</param>
+/// <param name="Test">Test split for accuracy measurements.</param>
+/// <param name="TrainSamples">Size of the training set: with <paramref name="Epochs"/> it sets the sample budget.</param>
+/// <param name="Steps">Versions to produce; null means "until epochs × train samples have been used".</param>
+/// <param name="MinWorkers">Workers that must have registered before the first step.</param>
+/// <param name="StragglerTimeout">A worker silent this long in a step is dropped from the step.</param>
+/// <param name="MaxStaleness">async: largest accepted version lag.</param>
+/// <param name="MaxUpdateBytes">Largest accepted update.</param>
+/// <param name="StepLogPath">JSON-lines file with one line per applied step, or null.</param>
+/// <param name="OnFinished">Called once, on the actor's thread, with the outcome.</param>
+public sealed record ParameterServerSetup(
+    RunSpec Spec,
+    Func<ParameterStore> CreateStore,
+    LabeledDataset Test,
+    int TrainSamples,
+    int Epochs,
+    long? Steps,
+    int EvaluationPoints,
+    int MinWorkers,
+    TimeSpan StragglerTimeout,
+    int MaxStaleness,
+    long MaxUpdateBytes,
+    string? StepLogPath,
+    Action<RunOutcome> OnFinished)
+{
+    public AggregationMode Mode => AggregationModes.Parse(Spec.Mode);
+}

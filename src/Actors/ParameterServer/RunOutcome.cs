@@ -1,0 +1,26 @@
+using ActorTrain.Tensors.Training;
+
+namespace ActorTrain.Actors.ParameterServer;
+
+/// <summary>What a finished cluster run measured, reported by the parameter server.</summary>
+/// <param name="Steps">Versions produced (applied aggregations).</param>
+/// <param name="Samples">Training samples that went into applied updates.</param>
+/// <param name="TrainingSeconds">From the first step's release to the last step, evaluations excluded.</param>
+/// <param name="MaxWorkers">Most workers that took part in one step.</param>
+/// <param name="FinalWeights">Weights after the last step, in the store's layout order.</param>
+public sealed record RunOutcome(
+    string RunId,
+    long Steps,
+    long Samples,
+    double TestAccuracy,
+    double FinalLoss,
+    double TrainingSeconds,
+    long RejectedUpdates,
+    IReadOnlyDictionary<string, long> RejectedByReason,
+    int MaxWorkers,
+    IReadOnlyList<CurvePoint> Losses,
+    IReadOnlyList<CurvePoint> TestAccuracies,
+    float[] FinalWeights)
+{
+    public double SamplesPerSecond => Samples / Math.Max(TrainingSeconds, 1e-9);
+}

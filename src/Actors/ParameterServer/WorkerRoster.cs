@@ -1,0 +1,42 @@
+using Akka.Actor;
+
+namespace ActorTrain.Actors.ParameterServer;
+
+/// <summary>A registered worker as the parameter server sees it.</summary>
+public sealed class RosterEntry(IActorRef actor, string id, string device)
+{
+    public IActorRef Actor { get; } = actor;
+
+    public string Id { get; } = id;
+
+    public string Device { get; } = device;
+
+    /// <summary>Excluded from barriers and shards (silent in a step, or its node unreachable) until it reports again.</summary>
+    public bool Suspended { get; set; }
+
+    /// <summary>When the last step order went to this worker (UTC).</summary>
+    public DateTime LastOrderAt { get; set; } = DateTime.MinValue;
+}
+
+/// <summary>The workers a parameter server knows, by actor.</summary>
+public sealed class WorkerRoster
+{
+    private readonly Dictionary<IActorRef, RosterEntry> _entries = new();
+
+    public int Count => _entries.Count;
+
+    public IEnumerable<RosterEntry> All => _entries.Values;
+
+    /// <summary>Workers that take part in steps, ordered by id.</summary>
+    public IReadOnlyList<RosterEntry> Active => _entries.Values.Where(e => !e.Suspended).OrderBy(e => e.Id, StringComparer.Ordinal).ToArray();
+
+    public RosterEntry? Find(IActorRef actor) => _entries.GetValueOrDefault(actor);
+
+    public bool IdTakenByOther(string id, IActorRef actor) => _entries.Values.Any(e => e.Id == id && !e.Actor.Equals(actor));
+
+    public RosterEntry Add(IActorRef actor, string id, string device) => _entries[actor] = new RosterEntry(actor, id, device);
+
+    public bool Remove(IActorRef actor) => _entries.Remove(actor);
+
+    public IReadOnlyList<RosterEntry> At(Address address) => _entries.Values.Where(e => e.Actor.Path.Address.Equals(address)).ToArray();
+}

@@ -1,0 +1,35 @@
+namespace ActorTrain.Actors.Protocol;
+
+/// <summary>Kind of values a worker sends.</summary>
+public enum UpdateKind : byte
+{
+    /// <summary>Mean gradient of the loss over the worker's batch.</summary>
+    Gradient = 1,
+
+    /// <summary>Weights after local steps minus the weights the worker started from (local-sgd).</summary>
+    WeightDelta = 2,
+}
+
+/// <summary>Worker → parameter server (through the singleton proxy): "I exist, give me work".</summary>
+/// <param name="WorkerId">Stable id, unique in the cluster: "host:port/wN".</param>
+public sealed record RegisterWorker(string WorkerId, string Device) : IControlMessage;
+
+/// <summary>Parameter server → worker: the run the worker has joined.</summary>
+public sealed record Welcome(RunSpec Spec) : IControlMessage;
+
+/// <summary>
+/// Parameter server → worker: compute on these weights (version <paramref name="Version"/>) and report.
+/// </summary>
+/// <param name="WorkerBatchSize">Samples this worker uses per step.</param>
+/// <param name="ShardMembers">Worker ids the data is sharded over (rendezvous hashing with the run's seed).</param>
+public sealed record StepOrder(string RunId, long Version, int WorkerBatchSize, string[] ShardMembers, TensorSet Weights) : ITensorMessage;
+
+/// <summary>Worker → parameter server: the update computed on weights <paramref name="Version"/>.</summary>
+public sealed record WorkerUpdate(
+    string RunId, long Version, string WorkerId, int BatchSize, double Loss, UpdateKind Kind, TensorSet Tensors) : ITensorMessage;
+
+/// <summary>Parameter server → worker: the update was not applied, and why.</summary>
+public sealed record UpdateRejected(string RunId, long Version, string WorkerId, string Reason) : IControlMessage;
+
+/// <summary>Parameter server → workers: training is over; stop.</summary>
+public sealed record RunFinished(string RunId, long FinalVersion) : IControlMessage;

@@ -1,0 +1,74 @@
+using System.Runtime.InteropServices;
+using ActorTrain.Actors.Protocol;
+using ActorTrain.Tensors.Wire;
+
+namespace ActorTrain.Actors.Serialization;
+
+/// <summary>Reading and writing the control fields and tensor sets of tensor messages.</summary>
+internal static class BinaryFields
+{
+    /// <summary>Most names a tensor set may declare; far above any model's parameter count.</summary>
+    private const int MaxTensors = 1 << 16;
+
+    public static void WriteStrings(BinaryWriter writer, string[] values)
+    {
+        writer.Write(values.Length);
+        foreach (var v in values) writer.Write(v);
+    }
+
+    public static string[] ReadStrings(BinaryReader reader)
+    {
+        var count = reader.ReadInt32();
+        if (count is < 0 or > MaxTensors) throw new InvalidDataException($"string array of {count} entries");
+        var values = new string[count];
+        for (var i = 0; i < count; i++) values[i] = reader.ReadString();
+        return values;
+    }
+
+    /// <summary>Names and shapes; the values follow separately as one codec payload.</summary>
+    public static void WriteTensorSetHeader(BinaryWriter writer, TensorSet set)
+    {
+        WriteStrings(writer, set.Names);
+        if (set.Shapes.Length != set.Names.Length) throw new ArgumentException("A tensor set needs one shape per name.");
+        foreach (var shape in set.Shapes)
+        {
+            writer.Write(shape.Length);
+            foreach (var d in shape) writer.Write(d);
+        }
+    }
+
+    public static (string[] Names, long[][] Shapes) ReadTensorSetHeader(BinaryReader reader)
+    {
+        var names = ReadStrings(reader);
+        var shapes = new long[names.Length][];
+        for (var i = 0; i < names.Length; i++)
+        {
+            var rank = reader.ReadInt32();
+            if (rank is < 0 or > TensorCodec.MaxRank) throw new InvalidDataException($"tensor '{names[i]}' has rank {rank}");
+            shapes[i] = new long[rank];
+            for (var d = 0; d < rank; d++) shapes[i][d] = reader.ReadInt64();
+        }
+        return (names, shapes);
+    }
+
+    /// <summary>prefix ++ codec(values as float32[n]) in one new array: the values are copied once.</summary>
+    public static byte[] Concat(MemoryStream prefix, float[] values)
+    {
+        var header = new TensorHeader(WireDType.Float32, [values.Length]);
+        var result = new byte[prefix.Length + TensorCodec.EncodedLength(header)];
+        prefix.GetBuffer().AsSpan(0, (int)prefix.Length).CopyTo(result);
+        TensorCodec.Encode(header, MemoryMarshal.AsBytes(values.AsSpan()), result.AsSpan((int)prefix.Length));
+        return result;
+    }
+
+    public static float[] ReadValues(byte[] bytes, int offset)
+    {
+        var encoded = bytes.AsSpan(offset);
+        var header = TensorCodec.ReadHeader(encoded);
+        if (header.DType != WireDType.Float32 || header.Shape.Length != 1)
+            throw new InvalidDataException($"tensor set values must be Float32[n], got {header}");
+        var values = new float[header.Shape[0]];
+        TensorCodec.Decode(encoded, MemoryMarshal.AsBytes(values.AsSpan()));
+        return values;
+    }
+}

@@ -1,0 +1,108 @@
+using System.Text;
+using ActorTrain.Actors.Protocol;
+using ActorTrain.Actors.Transport;
+using Akka.Actor;
+using Akka.Serialization;
+
+namespace ActorTrain.Actors.Serialization;
+
+/// <summary>
+/// Serializes <see cref="ITensorMessage"/>s: control fields in a compact binary form, tensor values as one
+/// codec payload (raw little-endian float32, CRC-32C; see docs/wire-format.md). Corrupt input raises
+/// <see cref="System.Runtime.Serialization.SerializationException"/>, which Akka logs and drops.
+/// </summary>
+public sealed class TensorMessageSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+{
+    public const int Id = 1101;
+
+    public override int Identifier => Id;
+
+    public override string Manifest(object o) => o switch
+    {
+        StepOrder => "order",
+        WorkerUpdate => "update",
+        TransferChunk => "chunk",
+        _ => throw new ArgumentException($"{o.GetType()} is not a tensor message this serializer knows."),
+    };
+
+    public override byte[] ToBinary(object obj)
+    {
+        using var prefix = new MemoryStream();
+        using var writer = new BinaryWriter(prefix, Encoding.UTF8, leaveOpen: true);
+        switch (obj)
+        {
+            case StepOrder order:
+                writer.Write(order.RunId);
+                writer.Write(order.Version);
+                writer.Write(order.WorkerBatchSize);
+                BinaryFields.WriteStrings(writer, order.ShardMembers);
+                BinaryFields.WriteTensorSetHeader(writer, order.Weights);
+                writer.Flush();
+                return BinaryFields.Concat(prefix, order.Weights.Values);
+            case WorkerUpdate update:
+                writer.Write(update.RunId);
+                writer.Write(update.Version);
+                writer.Write(update.WorkerId);
+                writer.Write(update.BatchSize);
+                writer.Write(update.Loss);
+                writer.Write((byte)update.Kind);
+                BinaryFields.WriteTensorSetHeader(writer, update.Tensors);
+                writer.Flush();
+                return BinaryFields.Concat(prefix, update.Tensors.Values);
+            case TransferChunk chunk:
+                writer.Write(chunk.TransferId);
+                writer.Write(chunk.Index);
+                writer.Write(chunk.Count);
+                writer.Write(chunk.SerializerId);
+                writer.Write(chunk.Manifest);
+                writer.Write(chunk.Recipient);
+                writer.Write(chunk.Bytes.Length);
+                writer.Write(chunk.Bytes);
+                writer.Flush();
+                return prefix.ToArray();
+            default:
+                throw new ArgumentException($"{obj.GetType()} is not a tensor message this serializer knows.");
+        }
+    }
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
+            switch (manifest)
+            {
+                case "order":
+                {
+                    var (run, version, batch) = (reader.ReadString(), reader.ReadInt64(), reader.ReadInt32());
+                    var members = BinaryFields.ReadStrings(reader);
+                    var (names, shapes) = BinaryFields.ReadTensorSetHeader(reader);
+                    var values = BinaryFields.ReadValues(bytes, (int)reader.BaseStream.Position);
+                    return new StepOrder(run, version, batch, members, new TensorSet(names, shapes, values));
+                }
+                case "update":
+                {
+                    var (run, version, worker, batch, loss) = (reader.ReadString(), reader.ReadInt64(), reader.ReadString(), reader.ReadInt32(), reader.ReadDouble());
+                    var kind = (UpdateKind)reader.ReadByte();
+                    var (names, shapes) = BinaryFields.ReadTensorSetHeader(reader);
+                    var values = BinaryFields.ReadValues(bytes, (int)reader.BaseStream.Position);
+                    return new WorkerUpdate(run, version, worker, batch, loss, kind, new TensorSet(names, shapes, values));
+                }
+                case "chunk":
+                {
+                    var (id, index, count) = (reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt32());
+                    var (serializer, innerManifest, recipient) = (reader.ReadInt32(), reader.ReadString(), reader.ReadString());
+                    var length = reader.ReadInt32();
+                    if (length < 0 || length > bytes.Length) throw new InvalidDataException($"chunk claims {length} bytes");
+                    return new TransferChunk(id, index, count, serializer, innerManifest, recipient, reader.ReadBytes(length));
+                }
+                default:
+                    throw new System.Runtime.Serialization.SerializationException($"Unknown tensor message manifest '{manifest}'.");
+            }
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or Tensors.Wire.TensorCodecException or ArgumentException)
+        {
+            throw new System.Runtime.Serialization.SerializationException($"Corrupt '{manifest}' tensor message ({bytes.Length} bytes): {e.Message}", e);
+        }
+    }
+}

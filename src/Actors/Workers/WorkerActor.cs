@@ -1,0 +1,110 @@
+using ActorTrain.Actors.Protocol;
+using ActorTrain.Actors.Transport;
+using ActorTrain.Tensors.Data;
+using ActorTrain.Tensors.Devices;
+using ActorTrain.Tensors.Models;
+using ActorTrain.Tensors.Training;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorTrain.Actors.Workers;
+
+/// <summary>
+/// A worker: owns one device, registers with the parameter server (through the singleton proxy), and for every
+/// <see cref="StepOrder"/> loads the weights, computes on its shard and sends a <see cref="WorkerUpdate"/> back.
+/// Its shard follows the order's member list (rendezvous hashing), so it moves only when membership changes.
+/// It keeps registering while it has no work, which is also how it finds a parameter server that moved.
+/// Runs on its own thread (a pinned dispatcher): TorchSharp calls block.
+/// </summary>
+public sealed class WorkerActor : ReceiveActor, IWithTimers
+{
+    private readonly WorkerSettings _settings;
+    private readonly IActorRef _parameterServer;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly TensorTransport _transport;
+    private RunSpec? _spec;
+    private ModelReplica? _replica;
+    private int _trainSamples;
+    private string[] _members = [];
+    private int _batchSize;
+
+    public WorkerActor(WorkerSettings settings, IActorRef parameterServerProxy)
+    {
+        _settings = settings;
+        _parameterServer = parameterServerProxy;
+        _transport = TensorTransport.For(Context.System);
+        Receive<Register>(_ => _parameterServer.Tell(new RegisterWorker(_settings.WorkerId, _settings.Device)));
+        Receive<Welcome>(OnWelcome);
+        Receive<StepOrder>(OnOrder);
+        Receive<UpdateRejected>(r => _log.Warning("Worker {0}: update for version {1} rejected: {2}", r.WorkerId, r.Version, r.Reason));
+        Receive<RunFinished>(OnFinished);
+        Receive<ReceiveTimeout>(_ => StartRegistering());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(WorkerSettings settings, IActorRef parameterServerProxy) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(settings, parameterServerProxy)).WithDispatcher(ComputeDispatcher.Id);
+
+    protected override void PreStart() => StartRegistering();
+
+    protected override void PostStop() => _replica?.Dispose();
+
+    private void StartRegistering()
+    {
+        Context.SetReceiveTimeout(null);
+        Timers.StartPeriodicTimer("register", Register.Instance, TimeSpan.Zero, _settings.RegisterInterval);
+    }
+
+    private void OnWelcome(Welcome welcome)
+    {
+        if (_spec?.RunId == welcome.Spec.RunId) return;
+        _spec = welcome.Spec;
+        _replica?.Dispose();
+        var data = RunData.Load(_spec, _settings.FashionMnistDirectory);
+        var model = new ModelSpec(_spec.Model, data.Train.SampleShape, data.Train.ClassCount, _spec.Hidden).Build(_spec.Seed);
+        _replica = new ModelReplica(model, data.Train, ComputeDevice.Parse(_settings.Device).ToTorch(), (ulong)_spec.Seed);
+        _trainSamples = data.Train.Count;
+        _members = [];
+        _log.Info("Worker {0} joined run {1} ({2} on {3}, device {4}).", _settings.WorkerId, _spec.RunId, _spec.Model, _spec.Dataset, _settings.Device);
+    }
+
+    private void OnOrder(StepOrder order)
+    {
+        if (_spec is null || _replica is null || order.RunId != _spec.RunId)
+        {
+            StartRegistering(); // an order from a run we have not been welcomed to: ask for the welcome first
+            return;
+        }
+        Timers.Cancel("register");
+        // The parameter server is silent between steps only while it evaluates; a long silence means it is gone.
+        Context.SetReceiveTimeout(TimeSpan.FromTicks(_settings.RegisterInterval.Ticks * 10));
+        if (!order.ShardMembers.SequenceEqual(_members) || order.WorkerBatchSize != _batchSize)
+        {
+            _members = order.ShardMembers;
+            _batchSize = order.WorkerBatchSize;
+            var shard = Sharding.Assign(_trainSamples, _members, (ulong)_spec.Seed)[_settings.WorkerId];
+            _replica.Assign(shard, _batchSize);
+        }
+        _replica.LoadWeights(order.Weights.Values);
+        var local = _spec.Mode == "local-sgd";
+        var result = local
+            ? _replica.LocalSteps(_spec.LocalSteps, Optimizers.Create(_spec.Optimizer, _spec.LearningRate, _spec.Momentum))
+            : _replica.Gradient();
+        var update = new WorkerUpdate(_spec.RunId, order.Version, _settings.WorkerId, result.Samples, result.Loss,
+            local ? UpdateKind.WeightDelta : UpdateKind.Gradient, TensorSet.FromLayout(_replica.Layout, result.Values));
+        _transport.Send(Sender, update, Self);
+    }
+
+    private void OnFinished(RunFinished finished)
+    {
+        _log.Info("Worker {0}: run {1} finished at version {2}.", _settings.WorkerId, finished.RunId, finished.FinalVersion);
+        _settings.OnFinished?.Invoke(_settings.WorkerId);
+        Context.Stop(Self);
+    }
+
+    private sealed class Register
+    {
+        public static readonly Register Instance = new();
+    }
+}

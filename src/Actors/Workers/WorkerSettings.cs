@@ -1,0 +1,14 @@
+namespace ActorTrain.Actors.Workers;
+
+/// <summary>What a worker needs from its node; the run itself comes from the parameter server.</summary>
+/// <param name="WorkerId">Unique in the cluster and stable for this worker's life, e.g. "127.0.0.1:4054/w0".</param>
+/// <param name="Device">cpu | cuda:N: the device this worker owns.</param>
+/// <param name="FashionMnistDirectory">Where this node keeps Fashion-MNIST.</param>
+/// <param name="RegisterInterval">How often to (re)register while the parameter server has given no work.</param>
+/// <param name="OnFinished">Called when the run is over (the node may shut down).</param>
+public sealed record WorkerSettings(
+    string WorkerId,
+    string Device,
+    string FashionMnistDirectory,
+    TimeSpan RegisterInterval,
+    Action<string>? OnFinished = null);

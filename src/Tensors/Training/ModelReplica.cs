@@ -1,0 +1,97 @@
+using ActorTrain.Tensors.Data;
+using ActorTrain.Tensors.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ActorTrain.Tensors.Training;
+
+/// <summary>The result of a worker's computation, flat in layout order.</summary>
+/// <param name="Values">A gradient (mean over the batch) or a weight delta (after local steps).</param>
+/// <param name="Loss">Mean training loss over the samples used.</param>
+public sealed record ReplicaUpdate(float[] Values, int Samples, double Loss);
+
+/// <summary>
+/// A worker's numerics: a replica of the model on the worker's device and the worker's shard of the training
+/// data. It loads weights it is given, then computes a gradient on its next batch or takes local steps.
+/// Not thread-safe: one owner (the worker actor).
+/// </summary>
+public sealed class ModelReplica : IDisposable
+{
+    private readonly LayeredModel _model;
+    private readonly LabeledDataset _train;
+    private readonly Device _device;
+    private readonly (string Name, Tensor Tensor)[] _parameters;
+    private readonly ulong _seed;
+    private IEnumerator<int[]>? _batches;
+    private int _batchSize;
+
+    public ModelReplica(LayeredModel model, LabeledDataset train, Device device, ulong seed)
+    {
+        _model = model.to(device);
+        _train = train;
+        _device = device;
+        _seed = seed;
+        _parameters = _model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToArray();
+        Layout = ParameterLayout.Of(_model);
+    }
+
+    public ParameterLayout Layout { get; }
+
+    /// <summary>Sample indices this replica draws from.</summary>
+    public IReadOnlyList<int> Shard { get; private set; } = [];
+
+    /// <summary>Takes a new shard and per-replica batch size; batches restart from a fresh seeded epoch.</summary>
+    public void Assign(IReadOnlyList<int> shard, int batchSize)
+    {
+        if (shard.Count == 0) throw new ArgumentException("A replica needs a non-empty shard.");
+        Shard = shard;
+        _batchSize = batchSize;
+        _batches?.Dispose();
+        _batches = new BatchSampler(shard.ToArray(), batchSize, _seed).Forever().GetEnumerator();
+    }
+
+    public void LoadWeights(ReadOnlySpan<float> flat) => Layout.CopyInto(_parameters, flat);
+
+    /// <summary>The mean gradient over the next batch of the shard.</summary>
+    public ReplicaUpdate Gradient()
+    {
+        using var gradients = NextBatchGradients();
+        return new ReplicaUpdate(Layout.Flatten(gradients.Gradients), gradients.BatchSize, gradients.Loss);
+    }
+
+    /// <summary>
+    /// <paramref name="steps"/> local optimizer steps from the loaded weights; returns final − initial weights.
+    /// </summary>
+    public ReplicaUpdate LocalSteps(int steps, IGradientOptimizer optimizer)
+    {
+        var initial = Layout.Flatten(_parameters);
+        double lossSum = 0;
+        var samples = 0;
+        for (var s = 0; s < steps; s++)
+        {
+            using var gradients = NextBatchGradients();
+            optimizer.Step(_parameters, gradients.Gradients);
+            lossSum += gradients.Loss * gradients.BatchSize;
+            samples += gradients.BatchSize;
+        }
+        var delta = Layout.Flatten(_parameters);
+        WeightedSum.AddScaled(initial, -1f, delta);
+        return new ReplicaUpdate(delta, samples, lossSum / samples);
+    }
+
+    private BatchGradients NextBatchGradients()
+    {
+        if (_batches is null) throw new InvalidOperationException("No shard assigned yet.");
+        _batches.MoveNext();
+        var (inputs, labels) = _train.Batch(_batches.Current, _device);
+        using (inputs)
+        using (labels)
+            return GradientStep.Compute(_model, inputs, labels);
+    }
+
+    public void Dispose()
+    {
+        _batches?.Dispose();
+        _model.Dispose();
+    }
+}
