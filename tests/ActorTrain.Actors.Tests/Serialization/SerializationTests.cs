@@ -1,0 +1,90 @@
+using System.Runtime.Serialization;
+using ActorTrain.Actors.Protocol;
+using ActorTrain.Actors.Serialization;
+using ActorTrain.Actors.Transport;
+using ActorTrain.Tensors.Data;
+using Akka.Actor;
+using Akka.Serialization;
+
+namespace ActorTrain.Actors.Tests.Serialization;
+
+public sealed class SerializationTests : IDisposable
+{
+    private readonly ActorSystem _system = ActorSystem.Create("serialization", TestSpecs.Cluster());
+
+    public void Dispose() => _system.Terminate().Wait(TimeSpan.FromSeconds(10));
+
+    [Fact]
+    public void EveryActorTrainMessage_IsBoundToAnActorTrainSerializer_NeverJson()
+    {
+        var messageTypes = typeof(IActorTrainMessage).Assembly.GetTypes()
+            .Where(t => typeof(IActorTrainMessage).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false })
+            .ToArray();
+        Assert.True(messageTypes.Length >= 10, $"found only {messageTypes.Length} message types");
+        foreach (var type in messageTypes)
+        {
+            var serializer = _system.Serialization.FindSerializerForType(type);
+            Assert.False(serializer is NewtonSoftJsonSerializer, $"{type.Name} would be serialized as JSON");
+            Assert.True(serializer.Identifier is HyperionControlSerializer.Id or TensorMessageSerializer.Id, $"{type.Name} → {serializer.GetType().Name}");
+        }
+    }
+
+    public static TheoryData<IActorTrainMessage> Messages => new()
+    {
+        new RegisterWorker("127.0.0.1:4054/w0", "cpu"),
+        new Welcome(TestSpecs.Spec("local-sgd")),
+        new UpdateRejected("run", 3, "w", "stale version 3 (current 5)"),
+        new RunFinished("run", 42),
+        new StepApplied("run", 7, ["a", "b"], 64, 0.25),
+        new StepOrder("run", 5, 32, ["a", "b"], Set(1000)),
+        new WorkerUpdate("run", 5, "a", 32, 0.5, UpdateKind.WeightDelta, Set(1000)),
+        new TransferChunk(9, 1, 3, TensorMessageSerializer.Id, "update", "akka.tcp://actortrain@h:1/user/x#1", [1, 2, 3]),
+    };
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void RoundTrip_EveryMessageKind_PreservesContent(IActorTrainMessage message)
+    {
+        var serializer = _system.Serialization.FindSerializerFor(message);
+        var bytes = serializer.ToBinary(message);
+        var back = _system.Serialization.Deserialize(bytes, serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, message));
+        Assert.Equal(Describe(message), Describe(back));
+    }
+
+    [Fact]
+    public void WorkerUpdate_CorruptTensorByte_IsASerializationError()
+    {
+        var update = new WorkerUpdate("run", 1, "w", 8, 0.1, UpdateKind.Gradient, Set(64));
+        var serializer = (TensorMessageSerializer)_system.Serialization.FindSerializerFor(update);
+        var bytes = serializer.ToBinary(update);
+        bytes[^100] ^= 0x01;
+        var error = Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes, "update"));
+        Assert.Contains("checksum mismatch", error.Message);
+    }
+
+    [Fact]
+    public void WorkerUpdate_Truncated_IsASerializationError()
+    {
+        var update = new WorkerUpdate("run", 1, "w", 8, 0.1, UpdateKind.Gradient, Set(64));
+        var serializer = (TensorMessageSerializer)_system.Serialization.FindSerializerFor(update);
+        var bytes = serializer.ToBinary(update);
+        Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes[..40], "update"));
+    }
+
+    private static TensorSet Set(int n) =>
+        new(["hidden1.weight", "projection.bias"], [[n / 2, 2], [0]], Enumerable.Range(0, n).Select(i => i * 0.5f - 3).ToArray());
+
+    /// <summary>Records with arrays compare by reference; compare their content through a canonical text.</summary>
+    private static string Describe(object message) => message switch
+    {
+        StepOrder o => $"{o.RunId}|{o.Version}|{o.WorkerBatchSize}|{string.Join(",", o.ShardMembers)}|{Describe(o.Weights)}",
+        WorkerUpdate u => $"{u.RunId}|{u.Version}|{u.WorkerId}|{u.BatchSize}|{u.Loss}|{u.Kind}|{Describe(u.Tensors)}",
+        TransferChunk c => $"{c.TransferId}|{c.Index}|{c.Count}|{c.SerializerId}|{c.Manifest}|{c.Recipient}|{Convert.ToHexString(c.Bytes)}",
+        StepApplied s => $"{s.RunId}|{s.Step}|{string.Join(",", s.Workers)}|{s.Samples}|{s.MeanLoss}",
+        Welcome w => $"{w.Spec with { Hidden = [] }}|{string.Join(",", w.Spec.Hidden)}",
+        _ => message.ToString()!,
+    };
+
+    private static string Describe(TensorSet set) =>
+        $"{string.Join(",", set.Names)}|{string.Join(";", set.Shapes.Select(s => string.Join("x", s)))}|{string.Join(",", set.Values)}";
+}
