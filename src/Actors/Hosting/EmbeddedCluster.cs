@@ -17,18 +17,15 @@ public static class EmbeddedCluster
     {
         if (workers < 1) throw new ArgumentException($"--workers {workers}: must be at least 1.");
         var node = new NodeAddress("127.0.0.1", 0, [], [ClusterRoles.ParameterServerRole, ClusterRoles.WorkerRole]);
-        var system = ActorSystem.Create(ClusterConfig.SystemName, ClusterConfig.Build(node, user, logLevel));
+        var system = await ClusterNode.StartAsync(node, user, logLevel, TimeSpan.FromSeconds(30), cancellation);
         try
         {
-            await JoinSelf(system, cancellation);
             var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-            ClusterRoles.StartTransport(system);
             ClusterRoles.StartParameterServer(system, setup with { MinWorkers = workers, OnFinished = o => outcome.TrySetResult(o) });
             var proxy = ClusterRoles.ParameterServerProxy(system);
-            var address = Akka.Cluster.Cluster.Get(system).SelfAddress;
             var interval = system.Settings.Config.GetTimeSpan("actortrain.worker.register-interval", TimeSpan.FromSeconds(1));
             for (var i = 0; i < workers; i++)
-                ClusterRoles.StartWorker(system, new WorkerSettings($"{address.Host}:{address.Port}/w{i}", device, fashionMnistDirectory, interval), proxy);
+                ClusterRoles.StartWorker(system, new WorkerSettings($"local/w{i}", device, fashionMnistDirectory, interval), proxy); // port-free ids: seeded runs reproduce
             await using var registration = cancellation.Register(() => outcome.TrySetCanceled(cancellation));
             return await outcome.Task;
         }

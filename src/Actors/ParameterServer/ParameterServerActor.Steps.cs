@@ -121,7 +121,7 @@ public sealed partial class ParameterServerActor
 
         var updates = _pending.Values.OrderBy(u => u.WorkerId, StringComparer.Ordinal).ToArray();
         var total = (float)updates.Sum(u => (long)u.BatchSize);
-        var sum = new float[_store.Layout.TotalLength];
+        var sum = _sum ??= new float[_store.Layout.TotalLength]; // the store copies it into its gradient tensors
         // Weighting by samples makes the step equal to one on the union of the workers' batches.
         WeightedSum.Compute(updates.Select(u => u.Tensors.Values).ToArray(), updates.Select(u => u.BatchSize / total).ToArray(), sum);
         if (_setup.Mode == AggregationMode.LocalSgd) _store.AddDelta(sum);
@@ -147,6 +147,10 @@ public sealed partial class ParameterServerActor
         var done = _setup.Steps is { } steps ? _version >= steps : _samples >= SampleBudget;
         var evaluateEvery = Math.Max(1, EstimatedSteps / Math.Max(1, _setup.EvaluationPoints));
         if (done || _version % evaluateEvery == 0) Evaluate();
+        _setup.Progress?.Report(new TrainingProgress((int)_version, (int)Math.Max(_version, EstimatedSteps),
+            (int)(_samples / Math.Max(1, _setup.TrainSamples)) + 1, loss,
+            _accuracies.Count > 0 && _accuracies[^1].Step == _version ? _accuracies[^1].Value : null,
+            _samples / Math.Max(_training.Elapsed.TotalSeconds, 1e-9)));
         if (done) Finish();
     }
 

@@ -33,6 +33,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithTimers
     private UpdateValidator _validator = null!;
     private StepLog _stepLog = null!;
     private float[] _weights = [];
+    private float[]? _sum;
     private long _version;
     private long _samples;
     private long _rejected;
@@ -48,6 +49,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithTimers
         _topic = UpdateTopics.For(setup.Spec.RunId);
 
         Receive<RegisterWorker>(Register);
+        Receive<WorkerReady>(OnReady);
         Receive<WorkerUpdate>(OnUpdate);
         Receive<StragglerCheck>(OnStragglerCheck);
         Receive<Terminated>(t => Forget(t.ActorRef, "stopped"));
@@ -108,15 +110,22 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithTimers
             _log.Info("Worker {0} ({1}) joined; {2} registered.", register.WorkerId, register.Device, _roster.Count);
         }
         Sender.Tell(new Welcome(_setup.Spec));
+    }
+
+    private void OnReady(WorkerReady ready)
+    {
+        var entry = _roster.Find(Sender);
+        if (_finished || entry is null || ready.RunId != _setup.Spec.RunId) return;
+        if (!entry.Ready) _log.Info("Worker {0} is ready; {1} of {2} registered workers ready.", entry.Id, _roster.ReadyCount + 1, _roster.Count);
+        entry.Ready = true;
         if (!_started)
         {
-            if (_roster.Count >= _setup.MinWorkers) StartTraining();
+            if (_roster.ReadyCount >= _setup.MinWorkers) StartTraining();
         }
         else if (_setup.Mode == AggregationMode.Async)
         {
-            // A newcomer starts at once. A known worker registers again only when it has had no order for a while;
-            // a registration that crossed its first order must not start a second chain of work for it.
-            var entry = _roster.Find(Sender)!;
+            // A newcomer starts at once. A known worker reports ready again only when it has had no order for a
+            // while; a report that crossed an order must not start a second chain of work for it.
             if (DateTime.UtcNow - entry.LastOrderAt > _setup.StragglerTimeout) SendOrder(entry, _roster.Active);
         }
         else if (_expected.Count == 0)
@@ -130,6 +139,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithTimers
         var entry = _roster.Find(worker);
         if (entry is null || !_roster.Remove(worker)) return;
         Context.Unwatch(worker);
+        if (_finished) return;
         _log.Warning("Worker {0} dropped ({1}); {2} remain.", entry.Id, why, _roster.Count);
         _expected.Remove(worker);
         _pending.Remove(worker);

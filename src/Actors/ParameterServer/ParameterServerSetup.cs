@@ -15,6 +15,7 @@ namespace ActorTrain.Actors.ParameterServer;
 /// <param name="MaxUpdateBytes">Largest accepted update.</param>
 /// <param name="StepLogPath">JSON-lines file with one line per applied step, or null.</param>
 /// <param name="OnFinished">Called once, on the actor's thread, with the outcome.</param>
+/// <param name="Progress">Told after every applied step, on the actor's thread.</param>
 public sealed record ParameterServerSetup(
     RunSpec Spec,
     Func<ParameterStore> CreateStore,
@@ -28,7 +29,8 @@ public sealed record ParameterServerSetup(
     int MaxStaleness,
     long MaxUpdateBytes,
     string? StepLogPath,
-    Action<RunOutcome> OnFinished)
+    Action<RunOutcome> OnFinished,
+    IProgress<TrainingProgress>? Progress = null)
 {
     public AggregationMode Mode => AggregationModes.Parse(Spec.Mode);
 }

@@ -11,6 +11,9 @@ public sealed class RosterEntry(IActorRef actor, string id, string device)
 
     public string Device { get; } = device;
 
+    /// <summary>Has loaded the run's data and model (sent <see cref="Protocol.WorkerReady"/>).</summary>
+    public bool Ready { get; set; }
+
     /// <summary>Excluded from barriers and shards (silent in a step, or its node unreachable) until it reports again.</summary>
     public bool Suspended { get; set; }
 
@@ -25,10 +28,12 @@ public sealed class WorkerRoster
 
     public int Count => _entries.Count;
 
+    public int ReadyCount => _entries.Values.Count(e => e.Ready);
+
     public IEnumerable<RosterEntry> All => _entries.Values;
 
     /// <summary>Workers that take part in steps, ordered by id.</summary>
-    public IReadOnlyList<RosterEntry> Active => _entries.Values.Where(e => !e.Suspended).OrderBy(e => e.Id, StringComparer.Ordinal).ToArray();
+    public IReadOnlyList<RosterEntry> Active => _entries.Values.Where(e => e.Ready && !e.Suspended).OrderBy(e => e.Id, StringComparer.Ordinal).ToArray();
 
     public RosterEntry? Find(IActorRef actor) => _entries.GetValueOrDefault(actor);
 

@@ -18,6 +18,12 @@ public sealed record RegisterWorker(string WorkerId, string Device) : IControlMe
 public sealed record Welcome(RunSpec Spec) : IControlMessage;
 
 /// <summary>
+/// Worker → parameter server: data loaded and model built for the run; count me in. Until then a registered
+/// worker is not part of any step, so a slow start never stalls the others.
+/// </summary>
+public sealed record WorkerReady(string RunId, string WorkerId) : IControlMessage;
+
+/// <summary>
 /// Parameter server → worker: compute on these weights (version <paramref name="Version"/>) and report.
 /// </summary>
 /// <param name="WorkerBatchSize">Samples this worker uses per step.</param>

@@ -58,14 +58,31 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
     private void OnWelcome(Welcome welcome)
     {
-        if (_spec?.RunId == welcome.Spec.RunId) return;
-        _spec = welcome.Spec;
+        if (_spec?.RunId == welcome.Spec.RunId)
+        {
+            Sender.Tell(new WorkerReady(_spec.RunId, _settings.WorkerId));
+            return;
+        }
         _replica?.Dispose();
-        var data = RunData.Load(_spec, _settings.FashionMnistDirectory);
-        var model = new ModelSpec(_spec.Model, data.Train.SampleShape, data.Train.ClassCount, _spec.Hidden).Build(_spec.Seed);
-        _replica = new ModelReplica(model, data.Train, ComputeDevice.Parse(_settings.Device).ToTorch(), (ulong)_spec.Seed);
+        _replica = null;
+        DatasetSplits data;
+        try
+        {
+            data = RunData.Load(welcome.Spec, _settings.FashionMnistDirectory);
+            var model = new ModelSpec(welcome.Spec.Model, data.Train.SampleShape, data.Train.ClassCount, welcome.Spec.Hidden).Build(welcome.Spec.Seed);
+            _replica = new ModelReplica(model, data.Train, ComputeDevice.Parse(_settings.Device).ToTorch(), (ulong)welcome.Spec.Seed);
+        }
+        catch (Exception e) when (e is DatasetNotFoundException or IdxFormatException or ArgumentException or InvalidOperationException or IOException)
+        {
+            _log.Error("Worker {0} cannot join run {1}: {2}", _settings.WorkerId, welcome.Spec.RunId, e.Message);
+            _settings.OnFailed?.Invoke(e);
+            Context.Stop(Self);
+            return;
+        }
+        _spec = welcome.Spec;
         _trainSamples = data.Train.Count;
         _members = [];
+        Sender.Tell(new WorkerReady(_spec.RunId, _settings.WorkerId));
         _log.Info("Worker {0} joined run {1} ({2} on {3}, device {4}).", _settings.WorkerId, _spec.RunId, _spec.Model, _spec.Dataset, _settings.Device);
     }
 

@@ -6,9 +6,11 @@ namespace ActorTrain.Actors.Workers;
 /// <param name="FashionMnistDirectory">Where this node keeps Fashion-MNIST.</param>
 /// <param name="RegisterInterval">How often to (re)register while the parameter server has given no work.</param>
 /// <param name="OnFinished">Called when the run is over (the node may shut down).</param>
+/// <param name="OnFailed">Called when the worker cannot take part (e.g. its data is missing); it stops.</param>
 public sealed record WorkerSettings(
     string WorkerId,
     string Device,
     string FashionMnistDirectory,
     TimeSpan RegisterInterval,
-    Action<string>? OnFinished = null);
+    Action<string>? OnFinished = null,
+    Action<Exception>? OnFailed = null);

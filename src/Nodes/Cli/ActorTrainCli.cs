@@ -16,6 +16,8 @@ public static class ActorTrainCli
         {
             config,
             TrainCommand.Create(config),
+            RunCommand.Create(config),
+            NodeCommand.Create(config),
             BenchCommand.Create(),
         };
     }

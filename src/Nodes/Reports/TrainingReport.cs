@@ -25,7 +25,11 @@ public sealed record TrainingReport(
     double SamplesPerSecond,
     double WallSeconds,
     string RunDirectory,
-    IReadOnlyList<AccuracyPoint> TestAccuracyCurve)
+    IReadOnlyList<AccuracyPoint> TestAccuracyCurve,
+    int? Workers = null,
+    string? Aggregation = null,
+    long? RejectedUpdates = null,
+    IReadOnlyDictionary<string, long>? RejectedByReason = null)
 {
     public static readonly JsonSerializerOptions Json = new()
     {

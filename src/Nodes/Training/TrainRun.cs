@@ -32,7 +32,7 @@ public static class TrainRun
         return report;
     }
 
-    private static DatasetSplits LoadData(TrainSettings settings) => settings.Dataset switch
+    internal static DatasetSplits LoadData(TrainSettings settings) => settings.Dataset switch
     {
         "fashion-mnist" => FashionMnist.Load(settings.DataDirectory),
         "synthetic" => settings.Synthetic.Generate(),

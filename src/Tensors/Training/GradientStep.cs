@@ -18,6 +18,21 @@ public static class GradientStep
     /// <exception cref="NonFiniteValueException">The loss or a gradient is NaN or infinite.</exception>
     public static BatchGradients Compute(nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor labels)
     {
+        var loss = Backward(model, inputs, labels);
+        var gradients = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, gradient) in Gradients(model))
+            gradients[name] = gradient.detach().clone();
+        model.zero_grad();
+        return new BatchGradients(loss, (int)labels.shape[0], gradients);
+    }
+
+    /// <summary>
+    /// Forward and backward pass leaving the gradients in the parameters' .grad buffers (no copies);
+    /// read them with <see cref="Gradients"/>, then clear them with zero_grad.
+    /// </summary>
+    /// <returns>The batch's mean loss.</returns>
+    public static double Backward(nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor labels)
+    {
         model.train();
         model.zero_grad();
         double loss;
@@ -30,16 +45,13 @@ public static class GradientStep
                 throw new NonFiniteValueException($"The loss is {loss}: training diverged. Lower the learning rate (--lr) or check the inputs.");
             lossTensor.backward();
         }
-
-        var gradients = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (name, parameter) in model.named_parameters())
-        {
-            var grad = parameter.grad ?? throw new InvalidOperationException($"Parameter '{name}' received no gradient: it is not used by the forward pass.");
-            gradients[name] = grad.detach().clone();
-        }
-        model.zero_grad();
-        return new BatchGradients(loss, (int)labels.shape[0], gradients);
+        return loss;
     }
+
+    /// <summary>Each parameter's .grad after <see cref="Backward"/>, by name (the model's own buffers).</summary>
+    public static IReadOnlyList<(string Name, Tensor Gradient)> Gradients(nn.Module<Tensor, Tensor> model) =>
+        model.named_parameters().Select(p => (p.name, p.parameter.grad
+            ?? throw new InvalidOperationException($"Parameter '{p.name}' received no gradient: it is not used by the forward pass."))).ToArray();
 }
 
 /// <summary>A NaN or infinity where only finite numbers are allowed.</summary>

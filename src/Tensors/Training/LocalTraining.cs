@@ -76,10 +76,10 @@ public static class LocalTraining
             var (inputs, labels) = data.Train.Batch(batch, device);
             using (inputs)
             using (labels)
-            using (var gradients = GradientStep.Compute(model, inputs, labels))
             {
-                optimizer.Step(parameters, gradients.Gradients);
-                loss = gradients.Loss;
+                loss = GradientStep.Backward(model, inputs, labels);
+                optimizer.Step(parameters, GradientStep.Gradients(model).ToDictionary(g => g.Name, g => g.Gradient, StringComparer.Ordinal));
+                model.zero_grad();
             }
             training.Stop();
             samples += batch.Length;

@@ -55,8 +55,15 @@ public sealed class ModelReplica : IDisposable
     /// <summary>The mean gradient over the next batch of the shard.</summary>
     public ReplicaUpdate Gradient()
     {
-        using var gradients = NextBatchGradients();
-        return new ReplicaUpdate(Layout.Flatten(gradients.Gradients), gradients.BatchSize, gradients.Loss);
+        var (inputs, labels) = NextBatch();
+        using (inputs)
+        using (labels)
+        {
+            var loss = GradientStep.Backward(_model, inputs, labels);
+            var flat = Layout.Flatten(GradientStep.Gradients(_model)); // straight from .grad: no intermediate copies
+            _model.zero_grad();
+            return new ReplicaUpdate(flat, (int)labels.shape[0], loss);
+        }
     }
 
     /// <summary>
@@ -81,12 +88,17 @@ public sealed class ModelReplica : IDisposable
 
     private BatchGradients NextBatchGradients()
     {
-        if (_batches is null) throw new InvalidOperationException("No shard assigned yet.");
-        _batches.MoveNext();
-        var (inputs, labels) = _train.Batch(_batches.Current, _device);
+        var (inputs, labels) = NextBatch();
         using (inputs)
         using (labels)
             return GradientStep.Compute(_model, inputs, labels);
+    }
+
+    private (Tensor Inputs, Tensor Labels) NextBatch()
+    {
+        if (_batches is null) throw new InvalidOperationException("No shard assigned yet.");
+        _batches.MoveNext();
+        return _train.Batch(_batches.Current, _device);
     }
 
     public void Dispose()

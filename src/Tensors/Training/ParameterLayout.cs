@@ -46,7 +46,7 @@ public sealed class ParameterLayout
     /// <summary>Copies the named tensors into one vector. Every slot must be present with its exact shape.</summary>
     public float[] Flatten(IReadOnlyDictionary<string, Tensor> tensors)
     {
-        var flat = new float[TotalLength];
+        var flat = GC.AllocateUninitializedArray<float>(TotalLength); // every element is written below
         foreach (var slot in Slots)
         {
             if (!tensors.TryGetValue(slot.Name, out var source))

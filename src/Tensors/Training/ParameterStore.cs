@@ -14,6 +14,8 @@ public sealed class ParameterStore : IDisposable
     private readonly LayeredModel _model;
     private readonly (string Name, Tensor Tensor)[] _parameters;
     private readonly IGradientOptimizer _optimizer;
+    private readonly Dictionary<string, Tensor> _gradients;
+    private readonly (string Name, Tensor Tensor)[] _gradientList;
 
     public ParameterStore(LayeredModel model, IGradientOptimizer optimizer)
     {
@@ -21,6 +23,9 @@ public sealed class ParameterStore : IDisposable
         _optimizer = optimizer;
         _parameters = model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToArray();
         Layout = ParameterLayout.Of(model);
+        // Gradient buffers live as long as the store: a step copies into them instead of allocating tensors.
+        _gradients = _parameters.ToDictionary(p => p.Name, p => zeros_like(p.Tensor), StringComparer.Ordinal);
+        _gradientList = _gradients.Select(g => (g.Key, g.Value)).ToArray();
     }
 
     public ParameterLayout Layout { get; }
@@ -37,15 +42,8 @@ public sealed class ParameterStore : IDisposable
     /// <summary>One optimizer step with a flat gradient in layout order.</summary>
     public void ApplyGradient(float[] flatGradient)
     {
-        var gradients = Layout.Restore(flatGradient);
-        try
-        {
-            _optimizer.Step(_parameters, gradients);
-        }
-        finally
-        {
-            foreach (var g in gradients.Values) g.Dispose();
-        }
+        Layout.CopyInto(_gradientList, flatGradient);
+        _optimizer.Step(_parameters, _gradients);
     }
 
     /// <summary>weights += delta (FedAvg's server step with server learning rate 1).</summary>
@@ -58,5 +56,9 @@ public sealed class ParameterStore : IDisposable
 
     public double Accuracy(LabeledDataset test) => Evaluation.Accuracy(_model, test, CPU);
 
-    public void Dispose() => _model.Dispose();
+    public void Dispose()
+    {
+        foreach (var g in _gradients.Values) g.Dispose();
+        _model.Dispose();
+    }
 }

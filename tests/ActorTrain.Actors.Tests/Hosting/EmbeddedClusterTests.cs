@@ -55,6 +55,15 @@ public sealed class EmbeddedClusterTests : IDisposable
 
         Assert.True(outcome.TestAccuracy > 0.9, $"{mode}: accuracy {outcome.TestAccuracy}");
         Assert.True(outcome.Samples >= 3 * 1200, $"{mode}: {outcome.Samples} samples");
-        Assert.Equal(0, outcome.RejectedUpdates);
+        if (mode == "async")
+        {
+            // Three threads on two cores: a worker descheduled for a while comes back too stale and is refused.
+            Assert.True(outcome.RejectedUpdates <= outcome.Steps / 20, $"{outcome.RejectedUpdates} of {outcome.Steps} rejected");
+            Assert.All(outcome.RejectedByReason.Keys, reason => Assert.Equal("stale by", reason));
+        }
+        else
+        {
+            Assert.Equal(0, outcome.RejectedUpdates);
+        }
     }
 }

@@ -33,6 +33,8 @@ public sealed class ParameterServerActorTests : TestKit
         var worker = CreateTestProbe();
         worker.Send(server, new RegisterWorker("w0", "cpu"));
         worker.ExpectMsg<Welcome>(Wait);
+        worker.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // registered is not ready: no work yet
+        worker.Send(server, new WorkerReady("test-run", "w0"));
         var order = worker.ExpectMsg<StepOrder>(Wait);
         return (server, worker, order);
     }
@@ -114,6 +116,9 @@ public sealed class ParameterServerActorTests : TestKit
         active.Send(server, new RegisterWorker("a", "cpu"));
         silent.Send(server, new RegisterWorker("b", "cpu"));
         active.ExpectMsg<Welcome>(Wait);
+        silent.ExpectMsg<Welcome>(Wait);
+        active.Send(server, new WorkerReady("test-run", "a"));
+        silent.Send(server, new WorkerReady("test-run", "b"));
         Assert.Equal(["a", "b"], active.ExpectMsg<StepOrder>(Wait).ShardMembers);
 
         active.Send(server, Update(0) with { WorkerId = "a" });

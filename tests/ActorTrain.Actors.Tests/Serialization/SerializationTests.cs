@@ -35,6 +35,7 @@ public sealed class SerializationTests : IDisposable
         new Welcome(TestSpecs.Spec("local-sgd")),
         new UpdateRejected("run", 3, "w", "stale version 3 (current 5)"),
         new RunFinished("run", 42),
+        new WorkerReady("run", "w1"),
         new StepApplied("run", 7, ["a", "b"], 64, 0.25),
         new StepOrder("run", 5, 32, ["a", "b"], Set(1000)),
         new WorkerUpdate("run", 5, "a", 32, 0.5, UpdateKind.WeightDelta, Set(1000)),

@@ -1,0 +1,43 @@
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace ActorTrain.Actors.Hosting;
+
+/// <summary>Starts an ActorTrain cluster member and waits until it is up.</summary>
+public static class ClusterNode
+{
+    /// <summary>Turns "HOST:PORT" into a seed address; full "akka.tcp://actortrain@HOST:PORT" is kept.</summary>
+    public static string SeedAddress(string text)
+    {
+        if (text.StartsWith("akka.tcp://", StringComparison.Ordinal)) return text;
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), out var port) || port is < 1 or > 65535)
+            throw new ArgumentException($"--seed {text}: write HOST:PORT (e.g. 10.0.0.5:4053) or akka.tcp://{ClusterConfig.SystemName}@HOST:PORT.");
+        return $"akka.tcp://{ClusterConfig.SystemName}@{text}";
+    }
+
+    /// <param name="joinTimeout">How long to wait for the seed nodes before giving up.</param>
+    public static async Task<ActorSystem> StartAsync(NodeAddress node, Config? user, string? logLevel, TimeSpan joinTimeout, CancellationToken cancellation)
+    {
+        var system = ActorSystem.Create(ClusterConfig.SystemName, ClusterConfig.Build(node, user, logLevel));
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        if (node.Seeds.Count == 0) cluster.Join(cluster.SelfAddress);
+        try
+        {
+            await up.Task.WaitAsync(joinTimeout, cancellation);
+        }
+        catch (Exception e)
+        {
+            await system.Terminate();
+            if (e is TimeoutException)
+                throw new InvalidOperationException(
+                    $"Could not join the cluster through {string.Join(", ", node.Seeds)} within {joinTimeout.TotalSeconds:F0} s: " +
+                    "is the seed node running, and reachable at that address and port?");
+            throw;
+        }
+        ClusterRoles.StartTransport(system);
+        return system;
+    }
+}

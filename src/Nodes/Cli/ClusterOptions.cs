@@ -1,0 +1,24 @@
+using System.CommandLine;
+using ActorTrain.Nodes.Training;
+
+namespace ActorTrain.Nodes.Cli;
+
+/// <summary>The options `run` and `node` add to the training options.</summary>
+public sealed class ClusterOptions
+{
+    private readonly Option<string?> _mode = new("--mode") { Description = "Aggregation: sync | async | local-sgd (config: actortrain.cluster.mode)." };
+    private readonly Option<int?> _workers = new("--workers") { Description = "Workers in this process (run: default config actortrain.cluster.workers; node: one per device)." };
+    private readonly Option<int?> _localSteps = new("--local-steps") { Description = "local-sgd: local steps between averagings." };
+    private readonly Option<int?> _minWorkers = new("--min-workers") { Description = "Workers that must register before the first step (parameter server)." };
+    private readonly Option<string?> _logLevel = new("--log-level") { Description = "Akka log level: DEBUG | INFO | WARNING | ERROR." };
+
+    public Option<int?> Workers => _workers;
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { _mode, _workers, _localSteps, _minWorkers, _logLevel }) command.Add(option);
+    }
+
+    public ClusterOverrides Read(ParseResult parse) => new(
+        parse.GetValue(_mode), parse.GetValue(_workers), parse.GetValue(_localSteps), parse.GetValue(_minWorkers), parse.GetValue(_logLevel));
+}

@@ -1,0 +1,84 @@
+using System.CommandLine;
+using ActorTrain.Actors.Hosting;
+using ActorTrain.Actors.ParameterServer;
+using ActorTrain.Nodes.Configuration;
+using ActorTrain.Nodes.Training;
+using ActorTrain.Tensors.Devices;
+using Akka.Actor;
+
+namespace ActorTrain.Nodes.Cli;
+
+/// <summary>
+/// `actortrain node`: one cluster member on this machine. Role ps runs the parameter server (and decides what is
+/// trained: it takes the training options); role worker runs workers that get everything else from it.
+/// </summary>
+public static class NodeCommand
+{
+    public static Command Create(Option<string?> configOption)
+    {
+        var roles = new Option<string[]>("--role") { Description = "ps | worker (repeat for both).", Required = true, AllowMultipleArgumentsPerToken = false };
+        var seeds = new Option<string[]>("--seed") { Description = "A seed node, HOST:PORT (repeatable). Omit on the first node: it starts the cluster." };
+        var host = new Option<string>("--host") { Description = "Address this node binds and others use to reach it.", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "Port to bind (0 = any free port; give seed nodes a fixed one).", DefaultValueFactory = _ => 0 };
+        var joinTimeout = new Option<int>("--join-timeout") { Description = "Seconds to wait for the seed nodes.", DefaultValueFactory = _ => 60 };
+        var train = new TrainOptions();
+        var cluster = new ClusterOptions();
+        var command = new Command("node", "Start one member of a multi-machine cluster.") { roles, seeds, host, port, joinTimeout };
+        train.AddTo(command);
+        cluster.AddTo(command);
+        command.SetAction((parse, cancellation) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            return Task.FromResult(UserErrors.Guard(parse.InvocationConfiguration.Error, () =>
+            {
+                var roleList = parse.GetValue(roles)!.Select(r => r.ToLowerInvariant()).Distinct().ToArray();
+                var unknown = roleList.FirstOrDefault(r => r is not (ClusterRoles.ParameterServerRole or ClusterRoles.WorkerRole));
+                if (unknown is not null) throw new ConfigurationException($"--role {unknown}: choose ps or worker.");
+                var overrides = cluster.Read(parse);
+                var settings = ClusterSettings.Resolve(ActorTrainConfiguration.Load(parse.GetValue(configOption)), train.Read(parse),
+                    overrides with { LogLevel = overrides.LogLevel ?? "INFO" }); // a node's log is its console
+                var node = new NodeAddress(parse.GetValue(host)!, parse.GetValue(port), (parse.GetValue(seeds) ?? []).Select(ClusterNode.SeedAddress).ToArray(), roleList);
+                var localWorkers = roleList.Contains(ClusterRoles.WorkerRole)
+                    ? parse.GetValue(cluster.Workers) ?? ComputeDevice.Available().Count
+                    : 0;
+                var device = settings.Train.Training.Device;
+                if (parse.GetValue(cluster.Workers) is null && roleList.Contains(ClusterRoles.WorkerRole) && ComputeDevice.Available() is [var only, ..] && only.CudaIndex is not null)
+                    device = only.Name;
+                ClusterRun.ShareThreads(settings.Train, localWorkers);
+
+                var system = ClusterNode.StartAsync(node, settings.Cluster, settings.LogLevel, TimeSpan.FromSeconds(parse.GetValue(joinTimeout)), cancellation)
+                    .GetAwaiter().GetResult();
+                var address = Akka.Cluster.Cluster.Get(system).SelfAddress;
+                output.WriteLine($"node {address} up as {string.Join(", ", roleList)}");
+                var workers = localWorkers > 0
+                    ? WorkerNode.RunAsync(system, localWorkers, device, settings.Train.DataDirectory, cancellation)
+                    : Task.FromResult(true);
+                if (roleList.Contains(ClusterRoles.ParameterServerRole))
+                {
+                    var view = new ProgressView(output, ProgressView.IsInteractive(output));
+                    var report = ClusterRun.Execute(settings, parse.GetValue(train.RunId), view, output, setup => RunParameterServer(system, setup, cancellation));
+                    TrainCommand.Finish(report, parse.GetValue(train.Json), output);
+                }
+                var completed = workers.GetAwaiter().GetResult();
+                CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).GetAwaiter().GetResult();
+                if (!completed)
+                {
+                    parse.InvocationConfiguration.Error.WriteLine("error: this node was removed from the cluster before the run finished.");
+                    return UserErrors.Failed;
+                }
+                return 0;
+            }));
+        });
+        return command;
+    }
+
+    private static async Task<RunOutcome> RunParameterServer(ActorSystem system, ParameterServerSetup setup, CancellationToken cancellation)
+    {
+        var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ClusterRoles.StartParameterServer(system, setup with { OnFinished = o => outcome.TrySetResult(o) });
+        await using var stop = cancellation.Register(() => outcome.TrySetCanceled(cancellation));
+        var first = await Task.WhenAny(outcome.Task, system.WhenTerminated);
+        if (first != outcome.Task) throw new InvalidOperationException("The parameter server's node left the cluster before the run finished.");
+        return await outcome.Task;
+    }
+}

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using ActorTrain.Nodes.Training;
+using ActorTrain.Tensors.Data;
+
+namespace ActorTrain.Nodes.Cli;
+
+/// <summary>The options `train`, `run` and `node` share: what to train and where results go.</summary>
+public sealed class TrainOptions
+{
+    private readonly Option<string?> _model = new("--model") { Description = "Model: mlp | cnn (config: actortrain.train.model)." };
+    private readonly Option<string?> _dataset = new("--dataset") { Description = "Dataset: fashion-mnist | synthetic (config: actortrain.train.dataset)." };
+    private readonly Option<int?> _classes = new("--classes") { Description = "Classes of the synthetic dataset (config: actortrain.synthetic.classes)." };
+    private readonly Option<int?> _inputSize = new("--input-size") { Description = "Features per sample of the synthetic dataset." };
+    private readonly Option<string?> _hidden = new("--hidden") { Description = "Hidden layer widths, e.g. 256,128 (config: actortrain.train.hidden)." };
+    private readonly Option<int?> _batchSize = new("--batch-size") { Description = "Samples per step (across all workers in a cluster)." };
+    private readonly Option<int?> _epochs = new("--epochs") { Description = "Full passes over the training data (used unless --steps is given)." };
+    private readonly Option<int?> _steps = new("--steps") { Description = "Optimizer steps; overrides --epochs." };
+    private readonly Option<string?> _optimizer = new("--optimizer") { Description = "sgd | adam." };
+    private readonly Option<double?> _lr = new("--lr") { Description = "Learning rate." };
+    private readonly Option<double?> _momentum = new("--momentum") { Description = "SGD momentum." };
+    private readonly Option<long?> _seed = new("--seed") { Description = "Seed for weights, data order and synthetic data." };
+    private readonly Option<string?> _device = new("--device") { Description = "cpu | cuda | cuda:N." };
+    private readonly Option<int?> _threads = new("--threads") { Description = "CPU threads for TorchSharp (0 = every core)." };
+    private readonly Option<int?> _evaluations = new("--evaluations") { Description = "How many times test accuracy is measured." };
+    private readonly Option<string?> _data = new("--data") { Description = $"Folder with the Fashion-MNIST IDX files (env {FashionMnist.DirectoryVariable}; default {FashionMnist.DefaultDirectory})." };
+    private readonly Option<string?> _runsDir = new("--runs-dir") { Description = "Where run directories go (config: actortrain.runs-directory)." };
+
+    public Option<string?> RunId { get; } = new("--run-id") { Description = "Name of this run's directory (default: time, mode and a random suffix)." };
+
+    public Option<string?> Json { get; } = new("--json") { Description = "Also write the result object to this file." };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[]
+                 {
+                     _model, _dataset, _classes, _inputSize, _hidden, _batchSize, _epochs, _steps, _optimizer, _lr, _momentum,
+                     _seed, _device, _threads, _evaluations, _data, _runsDir, RunId, Json,
+                 })
+            command.Add(option);
+    }
+
+    public TrainOverrides Read(ParseResult parse) => new(
+        parse.GetValue(_model), parse.GetValue(_dataset), parse.GetValue(_classes), parse.GetValue(_inputSize),
+        parse.GetValue(_hidden), parse.GetValue(_batchSize), parse.GetValue(_epochs), parse.GetValue(_steps),
+        parse.GetValue(_optimizer), parse.GetValue(_lr), parse.GetValue(_momentum), parse.GetValue(_seed),
+        parse.GetValue(_device), parse.GetValue(_threads), parse.GetValue(_evaluations), parse.GetValue(_data),
+        parse.GetValue(_runsDir));
+}

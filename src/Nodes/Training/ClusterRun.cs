@@ -1,0 +1,63 @@
+using ActorTrain.Actors.Hosting;
+using ActorTrain.Actors.ParameterServer;
+using ActorTrain.Actors.Protocol;
+using ActorTrain.Nodes.Cli;
+using ActorTrain.Nodes.Reports;
+using ActorTrain.Tensors.Data;
+using ActorTrain.Tensors.Models;
+using ActorTrain.Tensors.Training;
+using TorchSharp;
+
+namespace ActorTrain.Nodes.Training;
+
+/// <summary>
+/// Cluster training as the parameter server's node sees it: prepares the run (data, spec, run directory), lets a
+/// host run it (`run`: an embedded cluster; `node --role ps`: a cluster member), and writes the report.
+/// </summary>
+public static class ClusterRun
+{
+    public delegate Task<RunOutcome> Host(ParameterServerSetup setup);
+
+    public static TrainingReport Execute(ClusterSettings settings, string? runId, ProgressView view, TextWriter output, Host host)
+    {
+        var train = settings.Train;
+        if (train.Threads > 0) torch.set_num_threads(train.Threads);
+        var data = TrainRun.LoadData(train);
+        var run = RunDirectory.Create(train.RunsDirectory, runId ?? RunDirectory.NewRunId("cluster"));
+        File.WriteAllText(run.File("config.conf"), train.ToHocon());
+        var spec = new RunSpec(run.RunId, settings.Mode.Name(), train.Model, train.Hidden, train.Dataset, train.Synthetic,
+            train.Training.BatchSize, train.Training.Seed, train.Training.Optimizer, train.Training.LearningRate,
+            train.Training.Momentum, settings.LocalSteps);
+        output.WriteLine($"run {run.RunId}: {train.Model} on {data.Train.Name}, {settings.Mode.Name()} mode, global batch {train.Training.BatchSize}");
+
+        var outcome = view.Run($"cluster training {train.Model} ({settings.Mode.Name()})", progress =>
+        {
+            var setup = new ParameterServerSetup(
+                spec,
+                () => new ParameterStore(
+                    new ModelSpec(train.Model, data.Train.SampleShape, data.Train.ClassCount, train.Hidden).Build(train.Training.Seed),
+                    Optimizers.Create(train.Training.Optimizer, train.Training.LearningRate, train.Training.Momentum)),
+                data.Test, data.Train.Count, train.Training.Epochs, train.Training.Steps, train.Training.EvaluationPoints,
+                settings.MinWorkers, settings.StragglerTimeout, settings.MaxStaleness, settings.MaxUpdateBytes,
+                run.File("steps.jsonl"), _ => { }, progress);
+            return host(setup).GetAwaiter().GetResult();
+        });
+
+        var report = new TrainingReport(
+            run.RunId, "cluster", train.Model, train.Dataset, data.Train.ClassCount, outcome.FinalWeights.Length, (int)outcome.Steps,
+            train.Training.BatchSize, train.Training.Optimizer, train.Training.LearningRate, train.Training.Seed, train.Training.Device,
+            outcome.TestAccuracy, outcome.FinalLoss, outcome.SamplesPerSecond, outcome.TrainingSeconds, run.Path,
+            outcome.TestAccuracies.Select(p => new AccuracyPoint(p.Step, p.Value)).ToArray(),
+            outcome.MaxWorkers, settings.Mode.Name(), outcome.RejectedUpdates, outcome.RejectedByReason);
+        File.WriteAllText(run.File("result.json"), report.ToJson());
+        TrainingPlot.Save(run.File("plot.png"), $"{train.Model} on {train.Dataset}, {settings.Mode.Name()} ({run.RunId})", outcome.Losses, outcome.TestAccuracies);
+        return report;
+    }
+
+    /// <summary>CPU workers in one process split its cores: TorchSharp's thread count is process-wide.</summary>
+    public static void ShareThreads(TrainSettings train, int localWorkers)
+    {
+        if (train.Threads == 0 && localWorkers > 1)
+            torch.set_num_threads(Math.Max(1, Environment.ProcessorCount / localWorkers));
+    }
+}

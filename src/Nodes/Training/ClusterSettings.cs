@@ -1,0 +1,72 @@
+using ActorTrain.Actors.Hosting;
+using ActorTrain.Actors.ParameterServer;
+using ActorTrain.Nodes.Configuration;
+using Config = Akka.Configuration.Config;
+
+namespace ActorTrain.Nodes.Training;
+
+/// <summary>Command-line values for cluster runs; null means "take it from the configuration".</summary>
+public sealed record ClusterOverrides(string? Mode = null, int? Workers = null, int? LocalSteps = null, int? MinWorkers = null, string? LogLevel = null);
+
+/// <summary>A cluster run's settings: what to train, how to aggregate, and the parameter server's limits.</summary>
+/// <param name="Cluster">The Akka configuration nodes are built from (user file over the references).</param>
+public sealed record ClusterSettings(
+    TrainSettings Train,
+    AggregationMode Mode,
+    int Workers,
+    int LocalSteps,
+    int MinWorkers,
+    TimeSpan StragglerTimeout,
+    int MaxStaleness,
+    long MaxUpdateBytes,
+    string? LogLevel,
+    Config Cluster)
+{
+    public static readonly IReadOnlyList<string> LogLevels = ["DEBUG", "INFO", "WARNING", "ERROR"];
+
+    public static ClusterSettings Resolve(ActorTrainConfiguration config, TrainOverrides train, ClusterOverrides cluster)
+    {
+        var trainSettings = TrainSettings.Resolve(config, train);
+        var akka = ClusterConfig.Build(new NodeAddress("127.0.0.1", 0, [], []), config.Config);
+        AggregationMode mode;
+        try
+        {
+            mode = AggregationModes.Parse(cluster.Mode ?? config.GetString("actortrain.cluster.mode"));
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationException($"--mode: {e.Message}");
+        }
+        var logLevel = cluster.LogLevel?.ToUpperInvariant();
+        if (logLevel is not null && !LogLevels.Contains(logLevel))
+            throw new ConfigurationException($"--log-level {cluster.LogLevel}: choose one of {string.Join(", ", LogLevels)}.");
+        var settings = new ClusterSettings(
+            trainSettings,
+            mode,
+            cluster.Workers ?? config.GetInt("actortrain.cluster.workers"),
+            cluster.LocalSteps ?? config.GetInt("actortrain.cluster.local-steps"),
+            cluster.MinWorkers ?? Read(akka, "actortrain.parameter-server.min-workers", c => c.GetInt("actortrain.parameter-server.min-workers")),
+            Read(akka, "actortrain.parameter-server.straggler-timeout", c => c.GetTimeSpan("actortrain.parameter-server.straggler-timeout")),
+            Read(akka, "actortrain.parameter-server.max-staleness", c => c.GetInt("actortrain.parameter-server.max-staleness")),
+            Read(akka, "actortrain.parameter-server.max-update-bytes", c => c.GetLong("actortrain.parameter-server.max-update-bytes")),
+            logLevel,
+            config.Config);
+        if (settings.Workers < 1) throw new ConfigurationException($"--workers {settings.Workers}: must be at least 1.");
+        if (settings.LocalSteps < 1) throw new ConfigurationException($"--local-steps {settings.LocalSteps}: must be at least 1.");
+        if (settings.MinWorkers < 1) throw new ConfigurationException($"--min-workers {settings.MinWorkers}: must be at least 1.");
+        if (settings.StragglerTimeout <= TimeSpan.Zero) throw new ConfigurationException("actortrain.parameter-server.straggler-timeout must be positive.");
+        return settings;
+    }
+
+    private static T Read<T>(Config config, string key, Func<Config, T> read)
+    {
+        try
+        {
+            return read(config);
+        }
+        catch (Exception e)
+        {
+            throw new ConfigurationException($"Configuration key '{key}': {e.Message}. See hocon/cluster.conf for its type and default.", e);
+        }
+    }
+}
