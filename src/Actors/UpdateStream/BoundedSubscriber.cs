@@ -1,0 +1,125 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
+
+namespace ActorTrain.Actors.UpdateStream;
+
+/// <summary>
+/// Subscribes to a DistributedPubSub topic (e.g. <see cref="Protocol.UpdateTopics.For"/>) and hands its messages,
+/// one at a time and in order, to a consumer child. Between the two sits a bounded inbox that drops the oldest
+/// message when full and counts drops, so a slow subscriber never slows training: the subscriber does O(1) work
+/// per message and never waits for the consumer.
+/// </summary>
+/// <remarks>
+/// The consumer gets each message with the subscriber as sender and must reply <see cref="ConsumerReady"/> when it
+/// has finished it. It may run on any dispatcher. A consumer that throws is stopped (not restarted: its message
+/// would be lost and the subscriber would wait forever), and when the consumer stops, the subscriber stops too.
+/// Any message other than this protocol's counts as a topic message.
+/// </remarks>
+public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash
+{
+    private readonly string _topic;
+    private readonly Props _consumerProps;
+    private readonly DropOldestQueue<object> _queue;
+    private readonly IActorRef _mediator;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private IActorRef _consumer = ActorRefs.Nobody;
+    private bool _consumerBusy;
+    private long _received;
+    private long _delivered;
+
+    public BoundedSubscriber(string topic, Props consumer, int capacity)
+    {
+        Validate(topic, consumer, capacity);
+        _topic = topic;
+        _consumerProps = consumer;
+        _queue = new DropOldestQueue<object>(capacity);
+        _mediator = DistributedPubSub.Get(Context.System).Mediator;
+        Subscribing();
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    /// <summary>Props for a subscriber to <paramref name="topic"/>.</summary>
+    /// <param name="consumer">Props of the child that processes messages and replies <see cref="ConsumerReady"/>.</param>
+    /// <param name="capacity">Most messages kept waiting for the consumer; at least 1.</param>
+    /// <exception cref="ArgumentException">An empty topic, or <paramref name="capacity"/> below 1.</exception>
+    public static Props Props(string topic, Props consumer, int capacity)
+    {
+        Validate(topic, consumer, capacity);
+        return Akka.Actor.Props.Create(() => new BoundedSubscriber(topic, consumer, capacity));
+    }
+
+    private static void Validate(string topic, Props consumer, int capacity)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(topic);
+        ArgumentNullException.ThrowIfNull(consumer);
+        if (capacity < 1)
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity,
+                $"A bounded subscriber's capacity must be at least 1 message (got {capacity}).");
+    }
+
+    private SubscriberStats Stats => new(_received, _delivered, _queue.Dropped, _queue.Count);
+
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    protected override void PreStart()
+    {
+        _consumer = Context.Watch(Context.ActorOf(_consumerProps, "consumer"));
+        _mediator.Tell(new Subscribe(_topic, Self));
+    }
+
+    protected override void PostStop() => _mediator.Tell(new Unsubscribe(_topic, Self));
+
+    private void Subscribing()
+    {
+        Receive<SubscribeAck>(_ =>
+        {
+            _log.Debug("Subscribed to {0} (capacity {1}).", _topic, _queue.Capacity);
+            Become(Subscribed);
+            Stash.UnstashAll();
+        });
+        Receive<Terminated>(OnTerminated);
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Subscribed()
+    {
+        Receive<ConsumerReady>(_ => OnConsumerReady());
+        Receive<GetSubscriberStats>(_ => Sender.Tell(Stats));
+        Receive<Terminated>(OnTerminated);
+        ReceiveAny(OnPublished);
+    }
+
+    private void OnPublished(object message)
+    {
+        _received++;
+        if (!_consumerBusy)
+            Deliver(message);
+        else if (_queue.Enqueue(message) && _queue.Dropped == 1)
+            _log.Warning("The consumer of {0} falls behind: dropping the oldest messages (capacity {1}).", _topic, _queue.Capacity);
+    }
+
+    private void OnConsumerReady()
+    {
+        // Only the consumer's reply to the message it has frees it; anything else would double its load.
+        if (!_consumerBusy || !Sender.Equals(_consumer)) return;
+        _consumerBusy = false;
+        if (_queue.TryDequeue(out var next)) Deliver(next);
+    }
+
+    private void Deliver(object message)
+    {
+        _consumer.Tell(message, Self);
+        _consumerBusy = true;
+        _delivered++;
+    }
+
+    private void OnTerminated(Terminated terminated)
+    {
+        var stats = Stats;
+        _log.Warning("The consumer of {0} stopped; stopping its subscriber (received {1}, delivered {2}, dropped {3}, queued {4}).",
+            _topic, stats.Received, stats.Delivered, stats.Dropped, stats.Queued);
+        Context.Stop(Self);
+    }
+}
