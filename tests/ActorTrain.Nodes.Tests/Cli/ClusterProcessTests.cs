@@ -1,0 +1,115 @@
+using System.Text.Json;
+using ActorTrain.Actors.ParameterServer;
+
+namespace ActorTrain.Nodes.Tests.Cli;
+
+/// <summary>
+/// Multi-process clusters of the real executable on 127.0.0.1: a parameter-server node and worker nodes train
+/// Fashion-MNIST (Debian package dataset-fashion-mnist, installed by .ci/run).
+/// </summary>
+public sealed class ClusterProcessTests : IDisposable
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(4);
+    private readonly TempDirectory _temp = new();
+    private readonly List<ActorTrainProcess> _processes = [];
+
+    public void Dispose()
+    {
+        foreach (var process in _processes) process.Dispose();
+        _temp.Dispose();
+    }
+
+    private ActorTrainProcess Start(string name, params string[] args)
+    {
+        var process = ActorTrainProcess.Start(name, _temp.Path, args);
+        _processes.Add(process);
+        return process;
+    }
+
+    private string StepLog => _temp.File("runs/cluster-test/steps.jsonl");
+
+    private ActorTrainProcess StartParameterServer(int port, int steps, params string[] extra) =>
+        Start("ps", ["node", "--role", "ps", "--port", port.ToString(), "--min-workers", "2", "--model", "mlp", "--steps", steps.ToString(),
+            "--evaluations", "2", "--runs-dir", _temp.File("runs"), "--run-id", "cluster-test", "--json", _temp.File("result.json"), .. extra]);
+
+    private ActorTrainProcess StartWorker(string name, int port, params string[] extra) =>
+        Start(name, ["node", "--role", "worker", "--seed", $"127.0.0.1:{port}", "--workers", "1", .. extra]);
+
+    private async Task<IReadOnlyList<StepLogEntry>> AwaitSteps(Func<IReadOnlyList<StepLogEntry>, bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + RunTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (File.Exists(StepLog))
+            {
+                var entries = StepLogEntry.ReadAll(StepLog);
+                if (condition(entries)) return entries;
+            }
+            if (_processes.FirstOrDefault(p => p.Name == "ps") is { HasExited: true } ps)
+                throw new InvalidOperationException($"The parameter server exited ({ps.ExitCode}) before {what}:\n{ps.Output}");
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"No {what} within {RunTimeout}. Parameter server output:\n{_processes[0].Output}");
+    }
+
+    private async Task AssertFinishedWithAccuracy(ActorTrainProcess ps, double target)
+    {
+        Assert.True(await ps.WaitForExitAsync(RunTimeout) == 0, ps.Output);
+        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(_temp.File("result.json")));
+        var accuracy = result.RootElement.GetProperty("test_accuracy").GetDouble();
+        Assert.True(accuracy >= target, $"test accuracy {accuracy} < {target}");
+        Assert.Equal("cluster", result.RootElement.GetProperty("mode").GetString());
+        foreach (var process in _processes.Where(p => p != ps))
+            await process.WaitForExitAsync(TimeSpan.FromSeconds(60)); // every node leaves when the run ends (killed ones are gone)
+    }
+
+    private static void AssertNoGapNoDuplicate(IReadOnlyList<StepLogEntry> entries) =>
+        Assert.Equal(Enumerable.Range(1, entries.Count).Select(i => (long)i), entries.Select(e => e.Step));
+
+    [Fact]
+    public async Task ParameterServerAndTwoWorkerProcesses_TrainFashionMnist()
+    {
+        var port = ActorTrainProcess.FreePort();
+        var ps = StartParameterServer(port, steps: 400);
+        StartWorker("worker-a", port);
+        StartWorker("worker-b", port);
+
+        await AssertFinishedWithAccuracy(ps, 0.80);
+
+        var entries = StepLogEntry.ReadAll(StepLog);
+        AssertNoGapNoDuplicate(entries);
+        Assert.Equal(400, entries.Count);
+        Assert.All(entries, e => Assert.Equal(2, e.Workers.Length)); // both workers in every step
+        Assert.All(_processes, p => Assert.True(p.HasExited, $"{p.Name} is still running"));
+    }
+
+    [Fact]
+    public async Task KilledWorker_IsDroppedAndTrainingCompletes_ThenANewWorkerIsUsed()
+    {
+        var port = ActorTrainProcess.FreePort();
+        var config = _temp.File("fast-failover.conf");
+        await File.WriteAllTextAsync(config, "actortrain.parameter-server.straggler-timeout = 3s");
+        var ps = StartParameterServer(port, steps: 1500, "--config", config);
+        var victim = StartWorker("worker-a", port);
+        StartWorker("worker-b", port);
+
+        var before = await AwaitSteps(e => e.Count >= 50, "50 steps with two workers");
+        Assert.Equal(2, before[^1].Workers.Length);
+        victim.Kill(); // SIGKILL
+
+        // Training goes on with the survivor alone...
+        var alone = await AwaitSteps(e => e.Count > before.Count + 20 && e[^1].Workers.Length == 1, "steps by the surviving worker");
+        var survivor = alone[^1].Workers.Single();
+
+        // ...and a worker that joins later is used in later steps.
+        StartWorker("worker-c", port);
+        var rejoined = await AwaitSteps(e => e[^1].Workers.Length == 2 && e[^1].Workers.Contains(survivor), "a step with the new worker");
+        var newcomer = rejoined[^1].Workers.Single(w => w != survivor);
+        Assert.DoesNotContain(newcomer, before.SelectMany(e => e.Workers));
+
+        await AssertFinishedWithAccuracy(ps, 0.80);
+        var entries = StepLogEntry.ReadAll(StepLog);
+        AssertNoGapNoDuplicate(entries);
+        Assert.Equal(1500, entries.Count);
+    }
+}
