@@ -134,7 +134,7 @@ public sealed partial class ParameterServerActor
     private void Commit(IReadOnlyList<WorkerUpdate> updates)
     {
         _version++;
-        _weights = _store.Weights();
+        _weights = _weightBuffers is null ? _store.Weights() : _store.WeightsInto(_weightBuffers.Next());
         var samples = updates.Sum(u => u.BatchSize);
         var loss = updates.Sum(u => u.Loss * u.BatchSize) / samples;
         _samples += samples;

@@ -34,6 +34,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithTimers
     private StepLog _stepLog = null!;
     private float[] _weights = [];
     private float[]? _sum;
+    private BufferRing? _weightBuffers;
     private long _version;
     private long _samples;
     private long _rejected;
@@ -75,6 +76,9 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithTimers
         _validator = new UpdateValidator(_setup.Spec.RunId, _store.Layout, kind, _setup.MaxUpdateBytes);
         _stepLog = new StepLog(_setup.StepLogPath);
         _weights = _store.Weights();
+        // sync and local-sgd: every worker that read version v has reported before v+1 exists; stragglers that still
+        // hold an order three versions old compute on a mixture and are rejected as stale anyway.
+        if (_setup.Mode != AggregationMode.Async) _weightBuffers = new BufferRing(_store.Layout.TotalLength, 3);
         if (Context.System.HasExtension<Cluster>() || Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal))
             Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.InitialStateAsEvents,
                 typeof(ClusterEvent.IReachabilityEvent), typeof(ClusterEvent.MemberRemoved));

@@ -27,6 +27,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private int _trainSamples;
     private string[] _members = [];
     private int _batchSize;
+    private BufferRing? _updates;
 
     public WorkerActor(WorkerSettings settings, IActorRef parameterServerProxy)
     {
@@ -81,6 +82,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         }
         _spec = welcome.Spec;
         _trainSamples = data.Train.Count;
+        // sync and local-sgd: the server is done with update v before this worker computes v+1, so a ring of 3 is safe.
+        _updates = welcome.Spec.Mode == "async" ? null : new BufferRing(_replica.Layout.TotalLength, 3);
         _members = [];
         Sender.Tell(new WorkerReady(_spec.RunId, _settings.WorkerId));
         _log.Info("Worker {0} joined run {1} ({2} on {3}, device {4}).", _settings.WorkerId, _spec.RunId, _spec.Model, _spec.Dataset, _settings.Device);
@@ -107,7 +110,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         var local = _spec.Mode == "local-sgd";
         var result = local
             ? _replica.LocalSteps(_spec.LocalSteps, Optimizers.Create(_spec.Optimizer, _spec.LearningRate, _spec.Momentum))
-            : _replica.Gradient();
+            : _replica.Gradient(_updates?.Next());
         var update = new WorkerUpdate(_spec.RunId, order.Version, _settings.WorkerId, result.Samples, result.Loss,
             local ? UpdateKind.WeightDelta : UpdateKind.Gradient, TensorSet.FromLayout(_replica.Layout, result.Values));
         _transport.Send(Sender, update, Self);

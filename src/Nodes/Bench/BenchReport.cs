@@ -4,17 +4,28 @@ namespace ActorTrain.Nodes.Bench;
 
 /// <summary>
 /// A suite's result: candidate and baseline measured in the same run, and their ratio (candidate / baseline,
-/// higher is better for the candidate), plus the suite's own rows.
+/// higher is better for the candidate), plus the suite's own rows. Throughputs are in GB/s
+/// (<see cref="CandidateGbps"/>) or samples/s (<see cref="CandidateSamplesPerSecond"/>), whichever the suite measures.
 /// </summary>
 public sealed record BenchReport(
     string Suite,
     string Candidate,
     string Baseline,
-    double CandidateGbps,
-    double BaselineGbps,
     double Ratio,
     string RatioAt,
-    IReadOnlyList<object> Rows)
+    IReadOnlyList<object> Rows,
+    double? CandidateGbps = null,
+    double? BaselineGbps = null,
+    double? CandidateSamplesPerSecond = null,
+    double? BaselineSamplesPerSecond = null)
 {
     public string ToJson() => JsonSerializer.Serialize(this, Reports.TrainingReport.Json);
+
+    public string Summary()
+    {
+        var (c, b, unit) = CandidateGbps is { } g
+            ? (g, BaselineGbps!.Value, "GB/s")
+            : (CandidateSamplesPerSecond!.Value, BaselineSamplesPerSecond!.Value, "samples/s");
+        return FormattableString.Invariant($"{Suite}: {Candidate} {c:F2} {unit} vs {Baseline} {b:F2} {unit}, ratio {Ratio:F3} ({RatioAt})");
+    }
 }

@@ -18,7 +18,7 @@ public static class ActorTrainCli
             TrainCommand.Create(config),
             RunCommand.Create(config),
             NodeCommand.Create(config),
-            BenchCommand.Create(),
+            BenchCommand.Create(config),
         };
     }
 

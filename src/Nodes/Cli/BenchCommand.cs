@@ -1,28 +1,37 @@
 using System.CommandLine;
 using System.Globalization;
 using ActorTrain.Nodes.Bench;
+using ActorTrain.Nodes.Configuration;
 using ActorTrain.Nodes.Reports;
+using ActorTrain.Nodes.Training;
 
 namespace ActorTrain.Nodes.Cli;
 
 /// <summary>`actortrain bench SUITE`: candidate vs a baseline measured in the same run, with the ratio.</summary>
 public static class BenchCommand
 {
-    private static readonly IReadOnlyDictionary<string, Func<BenchOptions, TextWriter, BenchReport>> Suites =
-        new Dictionary<string, Func<BenchOptions, TextWriter, BenchReport>>
+    private sealed record BenchContext(ParseResult Parse, int Rounds, TextWriter Output, Func<TrainSettings> Train, int Workers, int Steps, long? SizeBytes, int Sources);
+
+    private static readonly IReadOnlyDictionary<string, Func<BenchContext, BenchReport>> Suites =
+        new Dictionary<string, Func<BenchContext, BenchReport>>
         {
             ["codec"] = RunCodec,
+            ["aggregate"] = RunAggregate,
+            ["train-overhead"] = RunTrainOverhead,
         };
 
-    private sealed record BenchOptions(int Rounds, long? SizeBytes);
-
-    public static Command Create()
+    public static Command Create(Option<string?> configOption)
     {
         var suite = new Argument<string>("suite") { Description = $"Suite to run: {string.Join(", ", Suites.Keys)}." };
         var json = new Option<string?>("--json") { Description = "Also write the report to this file." };
-        var rounds = new Option<int>("--rounds") { Description = "Measurement rounds per case (median is kept).", DefaultValueFactory = _ => 7 };
-        var size = new Option<long?>("--size-mb") { Description = "Measure only this payload size, in MiB." };
-        var command = new Command("bench", "Run a benchmark suite; reports candidate / baseline from the same run.") { suite, json, rounds, size };
+        var rounds = new Option<int>("--rounds") { Description = "Measurement rounds per case (median is kept).", DefaultValueFactory = _ => 5 };
+        var size = new Option<long?>("--size-mb") { Description = "codec, aggregate: payload size per array, in MiB." };
+        var sources = new Option<int>("--sources") { Description = "aggregate: how many updates are summed.", DefaultValueFactory = _ => 8 };
+        var workers = new Option<int>("--workers") { Description = "train-overhead: in-process workers.", DefaultValueFactory = _ => 2 };
+        var steps = new Option<int>("--steps") { Description = "train-overhead: steps per measurement.", DefaultValueFactory = _ => 300 };
+        var train = new TrainOptions(includeSteps: false);
+        var command = new Command("bench", "Run a benchmark suite; reports candidate / baseline from the same run.") { suite, json, rounds, size, sources, workers, steps };
+        train.AddTo(command);
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -35,9 +44,12 @@ public static class BenchCommand
                 if (roundCount < 1) throw new ArgumentException($"--rounds {roundCount}: must be at least 1.");
                 var sizeMb = parse.GetValue(size);
                 if (sizeMb is < 1) throw new ArgumentException($"--size-mb {sizeMb}: must be at least 1.");
-                var report = run(new BenchOptions(roundCount, sizeMb * (1L << 20)), output);
-                output.WriteLine(FormattableString.Invariant(
-                    $"{report.Suite}: {report.Candidate} {report.CandidateGbps:F2} GB/s vs {report.Baseline} {report.BaselineGbps:F2} GB/s, ratio {report.Ratio:F3} ({report.RatioAt})"));
+                if (parse.GetValue(sources) < 1) throw new ArgumentException("--sources: must be at least 1.");
+                if (parse.GetValue(workers) < 1 || parse.GetValue(steps) < 1) throw new ArgumentException("--workers and --steps must be at least 1.");
+                var report = run(new BenchContext(parse, roundCount, output,
+                    () => TrainSettings.Resolve(ActorTrainConfiguration.Load(parse.GetValue(configOption)), train.Read(parse)),
+                    parse.GetValue(workers), parse.GetValue(steps), sizeMb * (1L << 20), parse.GetValue(sources)));
+                output.WriteLine(report.Summary());
                 var jsonPath = parse.GetValue(json);
                 if (jsonPath is not null) ReportFiles.Write(jsonPath, report.ToJson());
                 return 0;
@@ -46,21 +58,42 @@ public static class BenchCommand
         return command;
     }
 
-    private static BenchReport RunCodec(BenchOptions options, TextWriter output)
+    private static BenchReport RunCodec(BenchContext context)
     {
-        var sizes = options.SizeBytes is { } s ? [s] : CodecBenchmark.DefaultSizes;
-        output.WriteLine("size        encode GB/s  decode GB/s  memcpy GB/s  ratio (round trip / 2 copies)");
+        var sizes = context.SizeBytes is { } s ? [s] : CodecBenchmark.DefaultSizes;
+        context.Output.WriteLine("size        encode GB/s  decode GB/s  memcpy GB/s  ratio (round trip / 2 copies)");
         var rows = new List<CodecMeasurement>();
         foreach (var bytes in sizes)
         {
-            var m = CodecBenchmark.Measure(bytes, options.Rounds);
+            var m = CodecBenchmark.Measure(bytes, context.Rounds);
             rows.Add(m);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{bytes / (1 << 20),4} MiB  {m.EncodeGbps,11:F2}  {m.DecodeGbps,11:F2}  {m.MemcpyGbps,11:F2}  {m.Ratio,6:F3}"));
         }
         var headline = rows[^1];
         var roundTrip = 2 / (1 / headline.EncodeGbps + 1 / headline.DecodeGbps);
-        return new BenchReport("codec", "codec round trip (encode+decode, CRC-32C)", "memory copy", roundTrip, headline.MemcpyGbps,
-            headline.Ratio, $"{headline.Bytes / (1 << 20)} MiB payload", rows.Cast<object>().ToArray());
+        return new BenchReport("codec", "codec round trip (encode+decode, CRC-32C)", "memory copy", headline.Ratio,
+            $"{headline.Bytes / (1 << 20)} MiB payload", rows.Cast<object>().ToArray(), roundTrip, headline.MemcpyGbps);
+    }
+
+    private static BenchReport RunAggregate(BenchContext context)
+    {
+        var bytes = context.SizeBytes ?? 100L << 20;
+        var m = AggregateBenchmark.Measure(context.Sources, bytes, context.Rounds);
+        context.Output.WriteLine(FormattableString.Invariant(
+            $"{m.Sources} updates of {bytes / (1 << 20)} MiB: weighted sum {m.CandidateGbps:F2} GB/s, plain vectorised sum {m.BaselineGbps:F2} GB/s (bytes read per second)"));
+        return new BenchReport("aggregate", "parameter-server weighted sum", "plain vectorised sum", m.Ratio,
+            $"{m.Sources} × {bytes / (1 << 20)} MiB", [m], m.CandidateGbps, m.BaselineGbps);
+    }
+
+    private static BenchReport RunTrainOverhead(BenchContext context)
+    {
+        var (rounds, parameters) = TrainOverheadBenchmark.Measure(context.Train(), context.Workers, context.Steps, context.Rounds, context.Output);
+        static double Median(IEnumerable<double> values) => values.Order().ElementAt(values.Count() / 2);
+        var train = Median(rounds.Select(r => r.TrainSamplesPerSecond));
+        var run = Median(rounds.Select(r => r.RunSamplesPerSecond));
+        return new BenchReport("train-overhead", $"run (1 PS + {context.Workers} in-process workers, sync)", "train (single process)",
+            Median(rounds.Select(r => r.Ratio)), $"{parameters:N0} parameters, median of {rounds.Count} rounds", rounds.Cast<object>().ToArray(),
+            CandidateSamplesPerSecond: run, BaselineSamplesPerSecond: train);
     }
 }

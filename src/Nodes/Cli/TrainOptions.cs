@@ -29,20 +29,25 @@ public sealed class TrainOptions
 
     public Option<string?> Json { get; } = new("--json") { Description = "Also write the result object to this file." };
 
+    private readonly bool _includeSteps;
+
+    /// <param name="includeSteps">False for commands that define their own --steps (and --json, --run-id).</param>
+    public TrainOptions(bool includeSteps = true) => _includeSteps = includeSteps;
+
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[]
-                 {
-                     _model, _dataset, _classes, _inputSize, _hidden, _batchSize, _epochs, _steps, _optimizer, _lr, _momentum,
-                     _seed, _device, _threads, _evaluations, _data, _runsDir, RunId, Json,
-                 })
-            command.Add(option);
+        Option[] shared = [_model, _dataset, _classes, _inputSize, _hidden, _batchSize, _optimizer, _lr, _momentum, _seed, _device, _threads, _data];
+        foreach (var option in shared) command.Add(option);
+        if (!_includeSteps) return;
+        foreach (var option in new Option[] { _epochs, _steps, _evaluations, _runsDir, RunId, Json }) command.Add(option);
     }
 
     public TrainOverrides Read(ParseResult parse) => new(
         parse.GetValue(_model), parse.GetValue(_dataset), parse.GetValue(_classes), parse.GetValue(_inputSize),
-        parse.GetValue(_hidden), parse.GetValue(_batchSize), parse.GetValue(_epochs), parse.GetValue(_steps),
+        parse.GetValue(_hidden), parse.GetValue(_batchSize), Value(parse, _epochs), Value(parse, _steps),
         parse.GetValue(_optimizer), parse.GetValue(_lr), parse.GetValue(_momentum), parse.GetValue(_seed),
-        parse.GetValue(_device), parse.GetValue(_threads), parse.GetValue(_evaluations), parse.GetValue(_data),
-        parse.GetValue(_runsDir));
+        parse.GetValue(_device), parse.GetValue(_threads), Value(parse, _evaluations), parse.GetValue(_data),
+        _includeSteps ? parse.GetValue(_runsDir) : null);
+
+    private T? Value<T>(ParseResult parse, Option<T?> option) where T : struct => _includeSteps ? parse.GetValue(option) : null;
 }

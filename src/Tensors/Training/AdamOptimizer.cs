@@ -24,7 +24,7 @@ public sealed record AdamOptimizer(double LearningRate, double Beta1 = 0.9, doub
             using var gradient = Optimizers.GradientFor(name, parameter, gradients);
             using var g = WeightDecay != 0 ? gradient.add(parameter, WeightDecay) : gradient.alias();
             if (!_moments.TryGetValue(name, out var moments))
-                _moments[name] = moments = (zeros_like(parameter), zeros_like(parameter));
+                _moments[name] = moments = (zeros_like(parameter).DetachFromDisposeScope(), zeros_like(parameter).DetachFromDisposeScope());
             moments.First.mul_(Beta1).add_(g, 1 - Beta1);
             moments.Second.mul_(Beta2).addcmul_(g, g, 1 - Beta2);
             using var denominator = (moments.Second / secondCorrection).sqrt_().add_(Epsilon);

@@ -78,7 +78,8 @@ public static class LocalTraining
             using (labels)
             {
                 loss = GradientStep.Backward(model, inputs, labels);
-                optimizer.Step(parameters, GradientStep.Gradients(model).ToDictionary(g => g.Name, g => g.Gradient, StringComparer.Ordinal));
+                using (TorchSharp.torch.NewDisposeScope())
+                    optimizer.Step(parameters, GradientStep.Gradients(model).ToDictionary(g => g.Name, g => g.Gradient, StringComparer.Ordinal));
                 model.zero_grad();
             }
             training.Stop();

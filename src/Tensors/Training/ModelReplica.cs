@@ -53,14 +53,17 @@ public sealed class ModelReplica : IDisposable
     public void LoadWeights(ReadOnlySpan<float> flat) => Layout.CopyInto(_parameters, flat);
 
     /// <summary>The mean gradient over the next batch of the shard.</summary>
-    public ReplicaUpdate Gradient()
+    /// <param name="into">Buffer for the result (e.g. from a <see cref="BufferRing"/>), or null for a new array.</param>
+    public ReplicaUpdate Gradient(float[]? into = null)
     {
         var (inputs, labels) = NextBatch();
         using (inputs)
         using (labels)
         {
             var loss = GradientStep.Backward(_model, inputs, labels);
-            var flat = Layout.Flatten(GradientStep.Gradients(_model)); // straight from .grad: no intermediate copies
+            var flat = into ?? GC.AllocateUninitializedArray<float>(Layout.TotalLength);
+            using (NewDisposeScope())
+                Layout.FlattenInto(GradientStep.Gradients(_model), flat); // straight from .grad: no intermediate copies
             _model.zero_grad();
             return new ReplicaUpdate(flat, (int)labels.shape[0], loss);
         }

@@ -47,16 +47,23 @@ public sealed class ParameterLayout
     public float[] Flatten(IReadOnlyDictionary<string, Tensor> tensors)
     {
         var flat = GC.AllocateUninitializedArray<float>(TotalLength); // every element is written below
+        FlattenInto(tensors, flat);
+        return flat;
+    }
+
+    /// <summary>Like <see cref="Flatten(IReadOnlyDictionary{string, Tensor})"/>, into a caller's buffer.</summary>
+    public void FlattenInto(IReadOnlyDictionary<string, Tensor> tensors, Span<float> flat)
+    {
+        if (flat.Length != TotalLength) throw new ArgumentException($"Buffer holds {flat.Length} values; this layout needs {TotalLength}.");
         foreach (var slot in Slots)
         {
             if (!tensors.TryGetValue(slot.Name, out var source))
                 throw new ArgumentException($"Missing tensor for parameter '{slot.Name}'.");
             CheckShape(slot, source);
-            CopyOut(source, flat.AsSpan(slot.Offset, slot.Length));
+            CopyOut(source, flat.Slice(slot.Offset, slot.Length));
         }
         if (tensors.Count != Slots.Count)
             throw new ArgumentException($"Unexpected tensors: {string.Join(", ", tensors.Keys.Where(k => !_byName.ContainsKey(k)))}.");
-        return flat;
     }
 
     /// <summary>New CPU tensors, one per slot, holding the slices of <paramref name="flat"/>.</summary>
@@ -73,6 +80,9 @@ public sealed class ParameterLayout
     /// <summary>The named tensors' current values, in layout order, as one new vector.</summary>
     public float[] Flatten(IReadOnlyList<(string Name, Tensor Tensor)> tensors) =>
         Flatten(tensors.ToDictionary(t => t.Name, t => t.Tensor, StringComparer.Ordinal));
+
+    public void FlattenInto(IReadOnlyList<(string Name, Tensor Tensor)> tensors, Span<float> flat) =>
+        FlattenInto(tensors.ToDictionary(t => t.Name, t => t.Tensor, StringComparer.Ordinal), flat);
 
     /// <summary>Overwrites the named tensors in place with the slices of <paramref name="flat"/> (no autograd record).</summary>
     public void CopyInto(IReadOnlyList<(string Name, Tensor Tensor)> tensors, ReadOnlySpan<float> flat)

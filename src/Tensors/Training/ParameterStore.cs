@@ -36,6 +36,13 @@ public sealed class ParameterStore : IDisposable
     /// <summary>A new flat copy of the current weights (safe to hand to other threads).</summary>
     public float[] Weights() => Layout.Flatten(_parameters);
 
+    /// <summary>The current weights copied into <paramref name="destination"/>.</summary>
+    public float[] WeightsInto(float[] destination)
+    {
+        Layout.FlattenInto(_parameters, destination);
+        return destination;
+    }
+
     /// <summary>Replaces the weights (e.g. from a snapshot).</summary>
     public void SetWeights(ReadOnlySpan<float> flat) => Layout.CopyInto(_parameters, flat);
 

@@ -23,7 +23,7 @@ public sealed class SgdOptimizer(double learningRate, double momentum = 0.9, dou
             if (momentum != 0)
             {
                 if (_momentum.TryGetValue(name, out var buffer)) buffer.mul_(momentum).add_(decayed);
-                else _momentum[name] = buffer = decayed.detach().clone();
+                else _momentum[name] = buffer = decayed.detach().clone().DetachFromDisposeScope(); // optimizer state outlives any caller scope
                 direction = buffer;
             }
             parameter.add_(direction, -learningRate);

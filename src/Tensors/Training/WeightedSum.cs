@@ -6,7 +6,10 @@ namespace ActorTrain.Tensors.Training;
 /// <summary>Vectorised weighted sums of flat float32 vectors: how the parameter server averages updates.</summary>
 public static class WeightedSum
 {
-    /// <summary>destination = Σ weights[k] · sources[k], element by element.</summary>
+    /// <summary>Elements per block: a block of the destination stays in L1/L2 while every source is added to it.</summary>
+    private const int BlockLength = 8192;
+
+    /// <summary>destination = Σ weights[k] · sources[k], element by element, in one pass over memory.</summary>
     public static void Compute(IReadOnlyList<float[]> sources, IReadOnlyList<float> weights, Span<float> destination)
     {
         if (sources.Count != weights.Count) throw new ArgumentException($"{sources.Count} sources but {weights.Count} weights.");
@@ -14,8 +17,13 @@ public static class WeightedSum
         foreach (var s in sources)
             if (s.Length != destination.Length)
                 throw new ArgumentException($"Source of length {s.Length} does not match destination length {destination.Length}.");
-        Scale(sources[0], weights[0], destination);
-        for (var k = 1; k < sources.Count; k++) AddScaled(sources[k], weights[k], destination);
+        for (var start = 0; start < destination.Length; start += BlockLength)
+        {
+            var length = Math.Min(BlockLength, destination.Length - start);
+            var block = destination.Slice(start, length);
+            Scale(sources[0].AsSpan(start, length), weights[0], block);
+            for (var k = 1; k < sources.Count; k++) AddScaled(sources[k].AsSpan(start, length), weights[k], block);
+        }
     }
 
     /// <summary>destination = weight · source.</summary>

@@ -129,4 +129,34 @@ public sealed class ParameterServerActorTests : TestKit
         Assert.Equal(["a"], next.ShardMembers);
         Assert.Equal(8, next.WorkerBatchSize); // the whole global batch now
     }
+
+    [Fact]
+    public void Async_UpdateStalerThanTheBound_IsRejectedAndTheWorkerGetsFreshWeights()
+    {
+        var setup = TestSpecs.Setup(TestSpecs.Spec("async", globalBatch: 8), steps: 100) with { MinWorkers = 2 }; // bound 2
+        var server = Sys.ActorOf(ParameterServerActor.Props(setup));
+        var (fast, slow) = (CreateTestProbe(), CreateTestProbe());
+        foreach (var (probe, id) in new[] { (fast, "fast"), (slow, "slow") })
+        {
+            probe.Send(server, new RegisterWorker(id, "cpu"));
+            probe.ExpectMsg<Welcome>(Wait);
+        }
+        fast.Send(server, new WorkerReady("test-run", "fast"));
+        slow.Send(server, new WorkerReady("test-run", "slow"));
+        Assert.Equal(0, fast.ExpectMsg<StepOrder>(Wait).Version);
+        Assert.Equal(0, slow.ExpectMsg<StepOrder>(Wait).Version);
+
+        // The fast worker moves the weights to version 3 while the slow one still computes on version 0.
+        for (var v = 0; v < 3; v++)
+        {
+            fast.Send(server, Update(v) with { WorkerId = "fast" });
+            Assert.Equal(v + 1, fast.ExpectMsg<StepOrder>(Wait).Version);
+        }
+        slow.Send(server, Update(0) with { WorkerId = "slow" });
+        Assert.Contains("stale by 3 versions (bound 2)", slow.ExpectMsg<UpdateRejected>(Wait).Reason);
+        Assert.Equal(3, slow.ExpectMsg<StepOrder>(Wait).Version); // refreshed, not dropped
+
+        slow.Send(server, Update(2) with { WorkerId = "slow" }); // lag 1: within the bound
+        Assert.Equal(4, slow.ExpectMsg<StepOrder>(Wait).Version);
+    }
 }

@@ -7,6 +7,7 @@ namespace ActorTrain.Nodes.Tests.Cli;
 /// Multi-process clusters of the real executable on 127.0.0.1: a parameter-server node and worker nodes train
 /// Fashion-MNIST (Debian package dataset-fashion-mnist, installed by .ci/run).
 /// </summary>
+[Collection(ProcessCollection.Name)]
 public sealed class ClusterProcessTests : IDisposable
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(4);

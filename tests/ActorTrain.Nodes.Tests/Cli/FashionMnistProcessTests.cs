@@ -7,6 +7,7 @@ namespace ActorTrain.Nodes.Tests.Cli;
 /// The README's main job as a user runs it: the real `actortrain` executable on the real Fashion-MNIST
 /// (Debian package dataset-fashion-mnist, which .ci/run installs).
 /// </summary>
+[Collection(ProcessCollection.Name)]
 public sealed class FashionMnistProcessTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
