@@ -4,9 +4,10 @@ using Akka.Configuration;
 namespace ActorTrain.Actors.Hosting;
 
 /// <summary>Where and as what a node joins the cluster.</summary>
-/// <param name="Port">0 picks a free port.</param>
-/// <param name="Seeds">Seed node addresses; empty means "join yourself" (a new cluster).</param>
-public sealed record NodeAddress(string Host, int Port, IReadOnlyList<string> Seeds, IReadOnlyList<string> Roles);
+/// <param name="Host">Address to bind and advertise; null keeps the configured one.</param>
+/// <param name="Port">0 picks a free port; null keeps the configured one.</param>
+/// <param name="Seeds">Seed node addresses; empty keeps the configured ones (none: join yourself, a new cluster).</param>
+public sealed record NodeAddress(string? Host, int? Port, IReadOnlyList<string> Seeds, IReadOnlyList<string> Roles);
 
 /// <summary>Builds a node's configuration: its address and roles over the user's config over hocon/cluster.conf.</summary>
 public static class ClusterConfig
@@ -25,8 +26,8 @@ public static class ClusterConfig
     {
         static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
         var overrides = $$"""
-            akka.remote.dot-netty.tcp.hostname = {{Quote(node.Host)}}
-            akka.remote.dot-netty.tcp.port = {{node.Port}}
+            {{(node.Host is null ? "" : $"akka.remote.dot-netty.tcp.hostname = {Quote(node.Host)}")}}
+            {{(node.Port is null ? "" : $"akka.remote.dot-netty.tcp.port = {node.Port}")}}
             akka.cluster.roles = [{{string.Join(", ", node.Roles.Select(Quote))}}]
             {{(node.Seeds.Count > 0 ? $"akka.cluster.seed-nodes = [{string.Join(", ", node.Seeds.Select(Quote))}]" : "")}}
             {{(logLevel is null ? "" : $"akka.loglevel = {logLevel}\nakka.stdout-loglevel = {logLevel}")}}

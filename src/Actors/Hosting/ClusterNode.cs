@@ -23,7 +23,8 @@ public static class ClusterNode
         var cluster = Akka.Cluster.Cluster.Get(system);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
-        if (node.Seeds.Count == 0) cluster.Join(cluster.SelfAddress);
+        var seeds = system.Settings.Config.GetStringList("akka.cluster.seed-nodes", []);
+        if (seeds.Count == 0) cluster.Join(cluster.SelfAddress);
         try
         {
             await up.Task.WaitAsync(joinTimeout, cancellation);
@@ -33,7 +34,7 @@ public static class ClusterNode
             await system.Terminate();
             if (e is TimeoutException)
                 throw new InvalidOperationException(
-                    $"Could not join the cluster through {string.Join(", ", node.Seeds)} within {joinTimeout.TotalSeconds:F0} s: " +
+                    $"Could not join the cluster through {string.Join(", ", seeds)} within {joinTimeout.TotalSeconds:F0} s: " +
                     "is the seed node running, and reachable at that address and port?");
             throw;
         }

@@ -18,8 +18,8 @@ public static class NodeCommand
     {
         var roles = new Option<string[]>("--role") { Description = "ps | worker (repeat for both).", Required = true, AllowMultipleArgumentsPerToken = false };
         var seeds = new Option<string[]>("--seed") { Description = "A seed node, HOST:PORT (repeatable). Omit on the first node: it starts the cluster." };
-        var host = new Option<string>("--host") { Description = "Address this node binds and others use to reach it.", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port") { Description = "Port to bind (0 = any free port; give seed nodes a fixed one).", DefaultValueFactory = _ => 0 };
+        var host = new Option<string?>("--host") { Description = "Address this node binds and others use to reach it (config: akka.remote.dot-netty.tcp.hostname, default 127.0.0.1)." };
+        var port = new Option<int?>("--port") { Description = "Port to bind, 0 = any free port; give seed nodes a fixed one (config: akka.remote.dot-netty.tcp.port, default 0)." };
         var joinTimeout = new Option<int>("--join-timeout") { Description = "Seconds to wait for the seed nodes.", DefaultValueFactory = _ => 60 };
         var train = new TrainOptions();
         var cluster = new ClusterOptions();
@@ -37,7 +37,7 @@ public static class NodeCommand
                 var overrides = cluster.Read(parse);
                 var settings = ClusterSettings.Resolve(ActorTrainConfiguration.Load(parse.GetValue(configOption)), train.Read(parse),
                     overrides with { LogLevel = overrides.LogLevel ?? "INFO" }); // a node's log is its console
-                var node = new NodeAddress(parse.GetValue(host)!, parse.GetValue(port), (parse.GetValue(seeds) ?? []).Select(ClusterNode.SeedAddress).ToArray(), roleList);
+                var node = new NodeAddress(parse.GetValue(host), parse.GetValue(port), (parse.GetValue(seeds) ?? []).Select(ClusterNode.SeedAddress).ToArray(), roleList);
                 var localWorkers = roleList.Contains(ClusterRoles.WorkerRole)
                     ? parse.GetValue(cluster.Workers) ?? ComputeDevice.Available().Count
                     : 0;
