@@ -71,6 +71,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        if (_setup.Threads > 0) TorchSharp.torch.set_num_threads(_setup.Threads); // per-thread setting, this actor's thread
         _store = _setup.CreateStore();
         var kind = _setup.Mode == AggregationMode.LocalSgd ? UpdateKind.WeightDelta : UpdateKind.Gradient;
         _validator = new UpdateValidator(_setup.Spec.RunId, _store.Layout, kind, _setup.MaxUpdateBytes);

@@ -16,6 +16,7 @@ namespace ActorTrain.Actors.ParameterServer;
 /// <param name="StepLogPath">JSON-lines file with one line per applied step, or null.</param>
 /// <param name="OnFinished">Called once, on the actor's thread, with the outcome.</param>
 /// <param name="Progress">Told after every applied step, on the actor's thread.</param>
+/// <param name="Threads">TorchSharp threads for the server's thread (0 = TorchSharp's default, every core).</param>
 public sealed record ParameterServerSetup(
     RunSpec Spec,
     Func<ParameterStore> CreateStore,
@@ -30,7 +31,8 @@ public sealed record ParameterServerSetup(
     long MaxUpdateBytes,
     string? StepLogPath,
     Action<RunOutcome> OnFinished,
-    IProgress<TrainingProgress>? Progress = null)
+    IProgress<TrainingProgress>? Progress = null,
+    int Threads = 0)
 {
     public AggregationMode Mode => AggregationModes.Parse(Spec.Mode);
 }

@@ -47,7 +47,12 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     public static Props Props(WorkerSettings settings, IActorRef parameterServerProxy) =>
         Akka.Actor.Props.Create(() => new WorkerActor(settings, parameterServerProxy)).WithDispatcher(ComputeDispatcher.Id);
 
-    protected override void PreStart() => StartRegistering();
+    protected override void PreStart()
+    {
+        // TorchSharp's thread count is a per-thread setting: set it on the thread this actor is pinned to.
+        if (_settings.Threads > 0) TorchSharp.torch.set_num_threads(_settings.Threads);
+        StartRegistering();
+    }
 
     protected override void PostStop() => _replica?.Dispose();
 

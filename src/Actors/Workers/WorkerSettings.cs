@@ -7,10 +7,12 @@ namespace ActorTrain.Actors.Workers;
 /// <param name="RegisterInterval">How often to (re)register while the parameter server has given no work.</param>
 /// <param name="OnFinished">Called when the run is over (the node may shut down).</param>
 /// <param name="OnFailed">Called when the worker cannot take part (e.g. its data is missing); it stops.</param>
+/// <param name="Threads">TorchSharp threads for this worker's thread (0 = TorchSharp's default, every core).</param>
 public sealed record WorkerSettings(
     string WorkerId,
     string Device,
     string FashionMnistDirectory,
     TimeSpan RegisterInterval,
     Action<string>? OnFinished = null,
-    Action<Exception>? OnFailed = null);
+    Action<Exception>? OnFailed = null,
+    int Threads = 0);

@@ -44,14 +44,14 @@ public static class NodeCommand
                 var device = settings.Train.Training.Device;
                 if (parse.GetValue(cluster.Workers) is null && roleList.Contains(ClusterRoles.WorkerRole) && ComputeDevice.Available() is [var only, ..] && only.CudaIndex is not null)
                     device = only.Name;
-                ClusterRun.ShareThreads(settings.Train, localWorkers);
 
                 var system = ClusterNode.StartAsync(node, settings.Cluster, settings.LogLevel, TimeSpan.FromSeconds(parse.GetValue(joinTimeout)), cancellation)
                     .GetAwaiter().GetResult();
                 var address = Akka.Cluster.Cluster.Get(system).SelfAddress;
                 output.WriteLine($"node {address} up as {string.Join(", ", roleList)}");
                 var workers = localWorkers > 0
-                    ? WorkerNode.RunAsync(system, localWorkers, device, settings.Train.DataDirectory, cancellation)
+                    ? WorkerNode.RunAsync(system, localWorkers, device, settings.Train.DataDirectory, cancellation,
+                        ClusterRun.ThreadsPerWorker(settings.Train, localWorkers))
                     : Task.FromResult(true);
                 if (roleList.Contains(ClusterRoles.ParameterServerRole))
                 {

@@ -21,11 +21,10 @@ public static class RunCommand
             return Task.FromResult(UserErrors.Guard(parse.InvocationConfiguration.Error, () =>
             {
                 var settings = ClusterSettings.Resolve(ActorTrainConfiguration.Load(parse.GetValue(configOption)), train.Read(parse), cluster.Read(parse));
-                ClusterRun.ShareThreads(settings.Train, settings.Workers);
                 var view = new ProgressView(output, ProgressView.IsInteractive(output));
                 var report = ClusterRun.Execute(settings, parse.GetValue(train.RunId), view, output, setup =>
                     EmbeddedCluster.RunAsync(setup, settings.Workers, settings.Train.Training.Device, settings.Train.DataDirectory,
-                        settings.Cluster, settings.LogLevel, cancellation));
+                        settings.Cluster, settings.LogLevel, cancellation, ClusterRun.ThreadsPerWorker(settings.Train, settings.Workers)));
                 TrainCommand.Finish(report, parse.GetValue(train.Json), output);
                 return 0;
             }));

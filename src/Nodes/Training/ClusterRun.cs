@@ -21,7 +21,6 @@ public static class ClusterRun
     public static TrainingReport Execute(ClusterSettings settings, string? runId, ProgressView view, TextWriter output, Host host)
     {
         var train = settings.Train;
-        if (train.Threads > 0) torch.set_num_threads(train.Threads);
         var data = TrainRun.LoadData(train);
         var run = RunDirectory.Create(train.RunsDirectory, runId ?? RunDirectory.NewRunId("cluster"));
         File.WriteAllText(run.File("config.conf"), train.ToHocon());
@@ -39,7 +38,7 @@ public static class ClusterRun
                     Optimizers.Create(train.Training.Optimizer, train.Training.LearningRate, train.Training.Momentum)),
                 data.Test, data.Train.Count, train.Training.Epochs, train.Training.Steps, train.Training.EvaluationPoints,
                 settings.MinWorkers, settings.StragglerTimeout, settings.MaxStaleness, settings.MaxUpdateBytes,
-                run.File("steps.jsonl"), _ => { }, progress);
+                run.File("steps.jsonl"), _ => { }, progress, train.Threads);
             return host(setup).GetAwaiter().GetResult();
         });
 
@@ -54,10 +53,7 @@ public static class ClusterRun
         return report;
     }
 
-    /// <summary>CPU workers in one process split its cores: TorchSharp's thread count is process-wide.</summary>
-    public static void ShareThreads(TrainSettings train, int localWorkers)
-    {
-        if (train.Threads == 0 && localWorkers > 1)
-            torch.set_num_threads(Math.Max(1, Environment.ProcessorCount / localWorkers));
-    }
+    /// <summary>CPU workers in one process split its cores (--threads, when given, is per worker).</summary>
+    public static int ThreadsPerWorker(TrainSettings train, int localWorkers) =>
+        train.Threads > 0 ? train.Threads : Math.Max(1, Environment.ProcessorCount / Math.Max(1, localWorkers));
 }
