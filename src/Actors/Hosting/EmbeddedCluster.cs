@@ -17,7 +17,9 @@ public static class EmbeddedCluster
     {
         if (workers < 1) throw new ArgumentException($"--workers {workers}: must be at least 1.");
         var node = new NodeAddress("127.0.0.1", 0, [], [ClusterRoles.ParameterServerRole, ClusterRoles.WorkerRole]);
-        var system = await ClusterNode.StartAsync(node, user, logLevel, TimeSpan.FromSeconds(30), cancellation);
+        // The singleton lives in this process; the proxy's "not found yet" warning at shutdown would only confuse.
+        var quiet = ConfigurationFactory.ParseString("akka.cluster.singleton-proxy.log-singleton-identification-failure = off");
+        var system = await ClusterNode.StartAsync(node, user is null ? quiet : quiet.WithFallback(user), logLevel, TimeSpan.FromSeconds(30), cancellation);
         try
         {
             var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);

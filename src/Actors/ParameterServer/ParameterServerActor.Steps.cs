@@ -148,18 +148,36 @@ public sealed partial class ParameterServerActor
         var evaluateEvery = Math.Max(1, EstimatedSteps / Math.Max(1, _setup.EvaluationPoints));
         if (done || _version % evaluateEvery == 0) Evaluate();
         _setup.Progress?.Report(new TrainingProgress((int)_version, (int)Math.Max(_version, EstimatedSteps),
-            (int)(_samples / Math.Max(1, _setup.TrainSamples)) + 1, loss,
+            CurrentEpoch, loss,
             _accuracies.Count > 0 && _accuracies[^1].Step == _version ? _accuracies[^1].Value : null,
             _samples / Math.Max(_training.Elapsed.TotalSeconds, 1e-9)));
         if (done) Finish();
     }
 
-    private long EstimatedSteps => _setup.Steps ?? Math.Max(1, SampleBudget / Math.Max(1, _setup.Mode switch
+    /// <summary>1-based; the last step of a run may reach a few samples into the next epoch (full batches only).</summary>
+    private int CurrentEpoch
     {
-        AggregationMode.Async => WorkerBatchSize(Math.Max(1, _roster.Count)),
-        AggregationMode.LocalSgd => (long)_setup.Spec.GlobalBatchSize * _setup.Spec.LocalSteps,
-        _ => _setup.Spec.GlobalBatchSize,
-    }));
+        get
+        {
+            var epoch = (int)((_samples - 1) / Math.Max(1, _setup.TrainSamples)) + 1;
+            return _setup.Steps is null ? Math.Min(epoch, _setup.Epochs) : epoch;
+        }
+    }
+
+    private long EstimatedSteps
+    {
+        get
+        {
+            if (_setup.Steps is { } steps) return steps;
+            long samplesPerStep = Math.Max(1, _setup.Mode switch
+            {
+                AggregationMode.Async => WorkerBatchSize(Math.Max(1, _roster.Count)),
+                AggregationMode.LocalSgd => (long)_setup.Spec.GlobalBatchSize * _setup.Spec.LocalSteps,
+                _ => _setup.Spec.GlobalBatchSize,
+            });
+            return Math.Max(1, (SampleBudget + samplesPerStep - 1) / samplesPerStep);
+        }
+    }
 
     private void Evaluate()
     {
