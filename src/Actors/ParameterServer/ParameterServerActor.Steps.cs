@@ -67,7 +67,7 @@ public sealed partial class ParameterServerActor
             worker.Suspended = false;
             _log.Info("Worker {0} reported again and is back in the barrier.", worker.Id);
         }
-        _mediator.Tell(new Publish(_topic, update));
+        Publish(update);
 
         if (_setup.Mode == AggregationMode.Async)
         {
@@ -79,6 +79,17 @@ public sealed partial class ParameterServerActor
         _pending[Sender] = update;
         _expected.Add(Sender);
         TryCommit();
+    }
+
+    /// <summary>Metadata on the topic for everyone; the tensors to explicit subscribers, chunked where remote.</summary>
+    private void Publish(WorkerUpdate update)
+    {
+        _mediator.Tell(new Publish(_topic, new UpdateAccepted(update.RunId, update.Version, update.WorkerId, update.BatchSize,
+            update.Loss, update.Tensors.Names)));
+        if (_updateSubscribers.Count == 0) return;
+        // Workers reuse their update buffers behind the barrier; a subscriber may hold a message much longer.
+        var copy = update with { Tensors = update.Tensors with { Values = (float[])update.Tensors.Values.Clone() } };
+        foreach (var subscriber in _updateSubscribers) _transport.Send(subscriber, copy, Self);
     }
 
     private string? VersionProblem(WorkerUpdate update)

@@ -22,6 +22,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithTimers
     private readonly WorkerRoster _roster = new();
     private readonly Dictionary<string, long> _rejectedByReason = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, WorkerUpdate> _pending = new();
+    private readonly HashSet<IActorRef> _updateSubscribers = new();
     private readonly HashSet<IActorRef> _expected = new();
     private readonly List<CurvePoint> _losses = [];
     private readonly List<CurvePoint> _accuracies = [];
@@ -53,7 +54,14 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithTimers
         Receive<WorkerReady>(OnReady);
         Receive<WorkerUpdate>(OnUpdate);
         Receive<StragglerCheck>(OnStragglerCheck);
-        Receive<Terminated>(t => Forget(t.ActorRef, "stopped"));
+        Receive<SubscribeUpdates>(Subscribe);
+        Receive<GetServerStatus>(_ => Sender.Tell(new ServerStatus(_setup.Spec.RunId, _version, _roster.Count, _roster.Active.Count,
+            _updateSubscribers.Count, _rejected, _finished)));
+        Receive<Terminated>(t =>
+        {
+            if (_updateSubscribers.Remove(t.ActorRef)) return;
+            Forget(t.ActorRef, "stopped");
+        });
         Receive<ClusterEvent.UnreachableMember>(e => SetReachable(e.Member.Address, reachable: false));
         Receive<ClusterEvent.ReachableMember>(e => SetReachable(e.Member.Address, reachable: true));
         Receive<ClusterEvent.MemberRemoved>(e => { foreach (var w in _roster.At(e.Member.Address)) Forget(w.Actor, "its node left the cluster"); });
@@ -137,6 +145,17 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithTimers
         {
             Release(); // sync and local-sgd: a newcomer waits for the next step unless none is waiting
         }
+    }
+
+    private void Subscribe(SubscribeUpdates subscribe)
+    {
+        if (subscribe.RunId != _setup.Spec.RunId) return;
+        if (_updateSubscribers.Add(Sender))
+        {
+            Context.Watch(Sender);
+            _log.Info("{0} subscribed to the updates of run {1}.", Sender, subscribe.RunId);
+        }
+        Sender.Tell(new UpdatesSubscribed(subscribe.RunId));
     }
 
     private void Forget(IActorRef worker, string why)

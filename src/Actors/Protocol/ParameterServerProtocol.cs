@@ -37,5 +37,12 @@ public sealed record WorkerUpdate(
 /// <summary>Parameter server → worker: the update was not applied, and why.</summary>
 public sealed record UpdateRejected(string RunId, long Version, string WorkerId, string Reason) : IControlMessage;
 
+/// <summary>Ask the parameter server where it stands; it answers <see cref="ServerStatus"/>.</summary>
+public sealed record GetServerStatus : IControlMessage;
+
+/// <summary>The parameter server's state: version, workers (registered, active), update subscribers, rejections.</summary>
+public sealed record ServerStatus(string RunId, long Version, int Workers, int ActiveWorkers, int UpdateSubscribers, long Rejected, bool Finished)
+    : IControlMessage;
+
 /// <summary>Parameter server → workers: training is over; stop.</summary>
 public sealed record RunFinished(string RunId, long FinalVersion) : IControlMessage;

@@ -8,6 +8,19 @@ namespace ActorTrain.Actors.Protocol;
 /// <param name="Workers">Ids of the workers whose updates went into it.</param>
 public sealed record StepApplied(string RunId, long Step, string[] Workers, int Samples, double MeanLoss) : IControlMessage;
 
+/// <summary>
+/// Published on the update stream for every accepted worker update: its metadata. The tensors themselves go to
+/// the actors that sent <see cref="SubscribeUpdates"/> (through the tensor transport, chunked across nodes:
+/// DistributedPubSub cannot carry messages above Akka.Remote's frame size).
+/// </summary>
+public sealed record UpdateAccepted(string RunId, long Version, string WorkerId, int BatchSize, double Loss, string[] ParameterNames) : IControlMessage;
+
+/// <summary>To the parameter server (through its proxy): send me every accepted <see cref="WorkerUpdate"/> of the run.</summary>
+public sealed record SubscribeUpdates(string RunId) : IControlMessage;
+
+/// <summary>The parameter server's answer to <see cref="SubscribeUpdates"/>; its sender is the server itself.</summary>
+public sealed record UpdatesSubscribed(string RunId) : IControlMessage;
+
 /// <summary>Topic names on DistributedPubSub.</summary>
 public static class UpdateTopics
 {

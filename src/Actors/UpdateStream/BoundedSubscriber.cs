@@ -16,9 +16,11 @@ namespace ActorTrain.Actors.UpdateStream;
 /// would be lost and the subscriber would wait forever), and when the consumer stops, the subscriber stops too.
 /// Any message other than this protocol's counts as a topic message.
 /// </remarks>
-public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash
+public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
     private readonly string _topic;
+    private readonly (string RunId, IActorRef Server)? _updates;
+    private IActorRef? _updatesFrom;
     private readonly Props _consumerProps;
     private readonly DropOldestQueue<object> _queue;
     private readonly IActorRef _mediator;
@@ -28,10 +30,11 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash
     private long _received;
     private long _delivered;
 
-    public BoundedSubscriber(string topic, Props consumer, int capacity)
+    public BoundedSubscriber(string topic, Props consumer, int capacity, (string RunId, IActorRef Server)? updates = null)
     {
         Validate(topic, consumer, capacity);
         _topic = topic;
+        _updates = updates;
         _consumerProps = consumer;
         _queue = new DropOldestQueue<object>(capacity);
         _mediator = DistributedPubSub.Get(Context.System).Mediator;
@@ -39,6 +42,21 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash
     }
 
     public IStash Stash { get; set; } = null!;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>
+    /// Props for a subscriber to everything a run publishes: the metadata and steps on its topic, and the worker
+    /// updates with their tensors, which it asks the parameter server for (through <paramref name="parameterServer"/>,
+    /// e.g. the singleton proxy) and asks again for when that server goes away.
+    /// </summary>
+    public static Props ForRun(string runId, IActorRef parameterServer, Props consumer, int capacity)
+    {
+        ArgumentNullException.ThrowIfNull(parameterServer);
+        Validate(Protocol.UpdateTopics.For(runId), consumer, capacity);
+        var updates = ((string RunId, IActorRef Server)?)(runId, parameterServer);
+        return Akka.Actor.Props.Create(() => new BoundedSubscriber(Protocol.UpdateTopics.For(runId), consumer, capacity, updates));
+    }
 
     /// <summary>Props for a subscriber to <paramref name="topic"/>.</summary>
     /// <param name="consumer">Props of the child that processes messages and replies <see cref="ConsumerReady"/>.</param>
@@ -67,6 +85,7 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash
     {
         _consumer = Context.Watch(Context.ActorOf(_consumerProps, "consumer"));
         _mediator.Tell(new Subscribe(_topic, Self));
+        if (_updates is not null) Timers.StartPeriodicTimer("subscribe-updates", AskForUpdates.Instance, TimeSpan.Zero, TimeSpan.FromSeconds(2));
     }
 
     protected override void PostStop() => _mediator.Tell(new Unsubscribe(_topic, Self));
@@ -85,6 +104,14 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash
 
     private void Subscribed()
     {
+        Receive<AskForUpdates>(_ => _updates?.Server.Tell(new Protocol.SubscribeUpdates(_updates.Value.RunId)));
+        Receive<Protocol.UpdatesSubscribed>(_ =>
+        {
+            Timers.Cancel("subscribe-updates");
+            if (Sender.Equals(_updatesFrom)) return;
+            _updatesFrom = Context.Watch(Sender);
+            _log.Debug("Receiving the updates of run {0} from {1}.", _updates?.RunId, Sender);
+        });
         Receive<ConsumerReady>(_ => OnConsumerReady());
         Receive<GetSubscriberStats>(_ => Sender.Tell(Stats));
         Receive<Terminated>(OnTerminated);
@@ -117,9 +144,21 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash
 
     private void OnTerminated(Terminated terminated)
     {
+        if (terminated.ActorRef.Equals(_updatesFrom))
+        {
+            // The parameter server stopped or moved: ask again until its successor answers.
+            _updatesFrom = null;
+            Timers.StartPeriodicTimer("subscribe-updates", AskForUpdates.Instance, TimeSpan.Zero, TimeSpan.FromSeconds(2));
+            return;
+        }
         var stats = Stats;
         _log.Warning("The consumer of {0} stopped; stopping its subscriber (received {1}, delivered {2}, dropped {3}, queued {4}).",
             _topic, stats.Received, stats.Delivered, stats.Dropped, stats.Queued);
         Context.Stop(Self);
+    }
+
+    private sealed class AskForUpdates
+    {
+        public static readonly AskForUpdates Instance = new();
     }
 }
