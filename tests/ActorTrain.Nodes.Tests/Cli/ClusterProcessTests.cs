@@ -113,4 +113,28 @@ public sealed class ClusterProcessTests : IDisposable
         AssertNoGapNoDuplicate(entries);
         Assert.Equal(1500, entries.Count);
     }
+
+    [Fact]
+    public async Task WorkerWithoutTheData_ExitsWithTheReason_AndTheRunGoesOnWithoutIt()
+    {
+        var port = ActorTrainProcess.FreePort();
+        var ps = Start("ps", "node", "--role", "ps", "--port", port.ToString(), "--min-workers", "1", "--steps", "30",
+            "--runs-dir", _temp.File("runs"), "--run-id", "cluster-test", "--json", _temp.File("result.json"));
+        var broken = StartWorker("broken", port, "--data", _temp.File("no-such-folder"));
+
+        Assert.Equal(2, await broken.WaitForExitAsync(RunTimeout));
+        Assert.Contains("apt-get install dataset-fashion-mnist", broken.Output);
+
+        StartWorker("healthy", port);
+        Assert.True(await ps.WaitForExitAsync(RunTimeout) == 0, ps.Output);
+        Assert.Equal(30, StepLogEntry.ReadAll(StepLog).Count);
+    }
+
+    [Fact]
+    public async Task Node_SeedNobodyListensOn_GivesUpWithAClearError()
+    {
+        var worker = StartWorker("lonely", ActorTrainProcess.FreePort(), "--join-timeout", "3");
+        Assert.Equal(1, await worker.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+        Assert.Contains("Could not join the cluster", worker.Output);
+    }
 }
