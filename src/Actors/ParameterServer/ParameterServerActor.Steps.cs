@@ -71,9 +71,8 @@ public sealed partial class ParameterServerActor
 
         if (_setup.Mode == AggregationMode.Async)
         {
-            _store.ApplyGradient(update.Tensors.Values);
-            Commit([update]);
-            if (!_finished) SendOrder(worker, _roster.Active);
+            var step = new StepCommitted(_version + 1, [update.WorkerId], update.BatchSize, update.Loss, UpdateKind.Gradient, update.Tensors.Values);
+            Commit(step, () => { if (!_finished) SendOrder(worker, _roster.Active); });
             return;
         }
         _pending[Sender] = update;
@@ -131,29 +130,42 @@ public sealed partial class ParameterServerActor
         if (_expected.Any(w => !_pending.ContainsKey(w))) return;
 
         var updates = _pending.Values.OrderBy(u => u.WorkerId, StringComparer.Ordinal).ToArray();
-        var total = (float)updates.Sum(u => (long)u.BatchSize);
-        var sum = _sum ??= new float[_store.Layout.TotalLength]; // the store copies it into its gradient tensors
+        var total = updates.Sum(u => (long)u.BatchSize);
+        // The journal keeps the event after this method returns; without one the buffer is reused.
+        var sum = _setup.Persistent ? new float[_store.Layout.TotalLength] : _sum ??= new float[_store.Layout.TotalLength];
         // Weighting by samples makes the step equal to one on the union of the workers' batches.
-        WeightedSum.Compute(updates.Select(u => u.Tensors.Values).ToArray(), updates.Select(u => u.BatchSize / total).ToArray(), sum);
-        if (_setup.Mode == AggregationMode.LocalSgd) _store.AddDelta(sum);
-        else _store.ApplyGradient(sum);
+        WeightedSum.Compute(updates.Select(u => u.Tensors.Values).ToArray(), updates.Select(u => u.BatchSize / (float)total).ToArray(), sum);
         Timers.Cancel("straggler");
-        Commit(updates);
-        if (!_finished) Release();
+        var step = new StepCommitted(_version + 1, updates.Select(u => u.WorkerId).ToArray(), (int)total,
+            updates.Sum(u => u.Loss * u.BatchSize) / total,
+            _setup.Mode == AggregationMode.LocalSgd ? UpdateKind.WeightDelta : UpdateKind.Gradient, sum);
+        Commit(step, () => { if (!_finished) Release(); });
     }
 
-    private void Commit(IReadOnlyList<WorkerUpdate> updates)
+    /// <summary>Journals the step (when persistent) and only then applies and announces it.</summary>
+    private void Commit(StepCommitted step, Action then)
     {
-        _version++;
+        if (!_setup.Persistent)
+        {
+            Committed(step);
+            then();
+            return;
+        }
+        Persist(step, persisted =>
+        {
+            Committed(persisted);
+            then();
+        });
+    }
+
+    private void Committed(StepCommitted step)
+    {
+        ApplyStep(step);
         _weights = _weightBuffers is null ? _store.Weights() : _store.WeightsInto(_weightBuffers.Next());
-        var samples = updates.Sum(u => u.BatchSize);
-        var loss = updates.Sum(u => u.Loss * u.BatchSize) / samples;
-        _samples += samples;
-        _maxWorkers = Math.Max(_maxWorkers, updates.Count);
-        _losses.Add(new CurvePoint((int)_version, loss));
-        var workers = updates.Select(u => u.WorkerId).ToArray();
+        var (samples, loss, workers) = (step.Samples, step.Loss, step.Workers);
         _stepLog.Write(_version, workers, samples, loss, _rejected);
         _mediator.Tell(new Publish(_topic, new StepApplied(_setup.Spec.RunId, _version, workers, samples, loss)));
+        if (_setup.Persistent && _version % _setup.SnapshotEvery == 0) SaveSnapshot(TakeSnapshot());
 
         var done = _setup.Steps is { } steps ? _version >= steps : _samples >= SampleBudget;
         var evaluateEvery = Math.Max(1, EstimatedSteps / Math.Max(1, _setup.EvaluationPoints));
@@ -201,6 +213,7 @@ public sealed partial class ParameterServerActor
     {
         _finished = true;
         _training.Stop();
+        if (_setup.Persistent && _version % _setup.SnapshotEvery != 0) SaveSnapshot(TakeSnapshot());
         Timers.CancelAll();
         foreach (var worker in _roster.All) worker.Actor.Tell(new RunFinished(_setup.Spec.RunId, _version));
         _log.Info("Run {0} finished: {1} steps, test accuracy {2:F4}, {3} rejected update(s).",

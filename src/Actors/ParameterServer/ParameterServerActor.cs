@@ -6,6 +6,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
+using Akka.Persistence;
 
 namespace ActorTrain.Actors.ParameterServer;
 
@@ -14,8 +15,10 @@ namespace ActorTrain.Actors.ParameterServer;
 /// (<see cref="AggregationMode"/>), publishes accepted updates and applied steps on the update stream, and
 /// tracks membership (registration, death watch, reachability). Runs as a cluster singleton on role "ps".
 /// A bad update is rejected with its reason and counted; it never touches the weights.
+/// When persistent, every committed step is journaled before it is released and the weights and optimizer state
+/// are snapshotted, so a server that dies is recovered by its successor without losing or repeating a step.
 /// </summary>
-public sealed partial class ParameterServerActor : ReceiveActor, IWithTimers
+public sealed partial class ParameterServerActor : ReceivePersistentActor, IWithTimers
 {
     private readonly ParameterServerSetup _setup;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -30,9 +33,9 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithTimers
     private readonly IActorRef _mediator;
     private readonly TensorTransport _transport;
     private readonly string _topic;
-    private ParameterStore _store = null!;
-    private UpdateValidator _validator = null!;
-    private StepLog _stepLog = null!;
+    private readonly ParameterStore _store;
+    private readonly UpdateValidator _validator;
+    private readonly StepLog _stepLog;
     private float[] _weights = [];
     private float[]? _sum;
     private BufferRing? _weightBuffers;
@@ -49,29 +52,49 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithTimers
         _mediator = DistributedPubSub.Get(Context.System).Mediator;
         _transport = TensorTransport.For(Context.System);
         _topic = UpdateTopics.For(setup.Spec.RunId);
+        if (_setup.Threads > 0) TorchSharp.torch.set_num_threads(_setup.Threads); // per-thread setting, this actor's thread
+        _store = _setup.CreateStore();
+        var kind = _setup.Mode == AggregationMode.LocalSgd ? UpdateKind.WeightDelta : UpdateKind.Gradient;
+        _validator = new UpdateValidator(_setup.Spec.RunId, _store.Layout, kind, _setup.MaxUpdateBytes);
+        _stepLog = new StepLog(_setup.StepLogPath);
+        // sync and local-sgd: every worker that read version v has reported before v+1 exists; stragglers that still
+        // hold an order three versions old compute on a mixture and are rejected as stale anyway.
+        if (_setup.Mode != AggregationMode.Async) _weightBuffers = new BufferRing(_store.Layout.TotalLength, 3);
 
-        Receive<RegisterWorker>(Register);
-        Receive<WorkerReady>(OnReady);
-        Receive<WorkerUpdate>(OnUpdate);
-        Receive<StragglerCheck>(OnStragglerCheck);
-        Receive<SubscribeUpdates>(Subscribe);
-        Receive<GetServerStatus>(_ => Sender.Tell(new ServerStatus(_setup.Spec.RunId, _version, _roster.Count, _roster.Active.Count,
+        Recover<SnapshotOffer>(offer => RestoreSnapshot((ServerSnapshot)offer.Snapshot));
+        Recover<StepCommitted>(ApplyStep);
+        Recover<RecoveryCompleted>(_ => Recovered());
+        Command<SaveSnapshotSuccess>(OnSnapshotSaved);
+        Command<SaveSnapshotFailure>(f => _log.Error(f.Cause, "Snapshot at step {0} failed; the journal still holds every step.", f.Metadata.SequenceNr));
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(f => _log.Warning("Could not prune journaled steps before {0}: {1}", f.ToSequenceNr, f.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(f => _log.Warning("Could not prune old snapshots: {0}", f.Cause.Message));
+
+        Command<RegisterWorker>(Register);
+        Command<WorkerReady>(OnReady);
+        Command<WorkerUpdate>(OnUpdate);
+        Command<StragglerCheck>(OnStragglerCheck);
+        Command<SubscribeUpdates>(Subscribe);
+        Command<GetServerStatus>(_ => Sender.Tell(new ServerStatus(_setup.Spec.RunId, _version, _roster.Count, _roster.Active.Count,
             _updateSubscribers.Count, _rejected, _finished)));
-        Receive<Terminated>(t =>
+        Command<Terminated>(t =>
         {
             if (_updateSubscribers.Remove(t.ActorRef)) return;
             Forget(t.ActorRef, "stopped");
         });
-        Receive<ClusterEvent.UnreachableMember>(e => SetReachable(e.Member.Address, reachable: false));
-        Receive<ClusterEvent.ReachableMember>(e => SetReachable(e.Member.Address, reachable: true));
-        Receive<ClusterEvent.MemberRemoved>(e => { foreach (var w in _roster.At(e.Member.Address)) Forget(w.Actor, "its node left the cluster"); });
-        Receive<ClusterEvent.IMemberEvent>(_ => { });
-        Receive<ClusterEvent.CurrentClusterState>(_ => { });
+        Command<ClusterEvent.UnreachableMember>(e => SetReachable(e.Member.Address, reachable: false));
+        Command<ClusterEvent.ReachableMember>(e => SetReachable(e.Member.Address, reachable: true));
+        Command<ClusterEvent.MemberRemoved>(e => { foreach (var w in _roster.At(e.Member.Address)) Forget(w.Actor, "its node left the cluster"); });
+        Command<ClusterEvent.IMemberEvent>(_ => { });
+        Command<ClusterEvent.CurrentClusterState>(_ => { });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(ParameterServerSetup setup) => Akka.Actor.Props.Create(() => new ParameterServerActor(setup));
+
+    public override string PersistenceId => _setup.PersistenceId;
 
     private int WorkerBatchSize(int workers) => Math.Max(1, (_setup.Spec.GlobalBatchSize + workers - 1) / workers);
 
@@ -79,15 +102,7 @@ public sealed partial class ParameterServerActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        if (_setup.Threads > 0) TorchSharp.torch.set_num_threads(_setup.Threads); // per-thread setting, this actor's thread
-        _store = _setup.CreateStore();
-        var kind = _setup.Mode == AggregationMode.LocalSgd ? UpdateKind.WeightDelta : UpdateKind.Gradient;
-        _validator = new UpdateValidator(_setup.Spec.RunId, _store.Layout, kind, _setup.MaxUpdateBytes);
-        _stepLog = new StepLog(_setup.StepLogPath);
         _weights = _store.Weights();
-        // sync and local-sgd: every worker that read version v has reported before v+1 exists; stragglers that still
-        // hold an order three versions old compute on a mixture and are rejected as stale anyway.
-        if (_setup.Mode != AggregationMode.Async) _weightBuffers = new BufferRing(_store.Layout.TotalLength, 3);
         if (Context.System.HasExtension<Cluster>() || Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal))
             Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.InitialStateAsEvents,
                 typeof(ClusterEvent.IReachabilityEvent), typeof(ClusterEvent.MemberRemoved));

@@ -17,6 +17,8 @@ namespace ActorTrain.Actors.ParameterServer;
 /// <param name="OnFinished">Called once, on the actor's thread, with the outcome.</param>
 /// <param name="Progress">Told after every applied step, on the actor's thread.</param>
 /// <param name="Threads">TorchSharp threads for the server's thread (0 = TorchSharp's default, every core).</param>
+/// <param name="Persistent">Journal every committed step and snapshot every <paramref name="SnapshotEvery"/> steps
+/// (the actor system must configure a journal and snapshot store); a restarted server recovers from them.</param>
 public sealed record ParameterServerSetup(
     RunSpec Spec,
     Func<ParameterStore> CreateStore,
@@ -32,7 +34,12 @@ public sealed record ParameterServerSetup(
     string? StepLogPath,
     Action<RunOutcome> OnFinished,
     IProgress<TrainingProgress>? Progress = null,
-    int Threads = 0)
+    int Threads = 0,
+    bool Persistent = false,
+    int SnapshotEvery = 100)
 {
     public AggregationMode Mode => AggregationModes.Parse(Spec.Mode);
+
+    /// <summary>One journal stream per run.</summary>
+    public string PersistenceId => $"parameter-server-{Spec.RunId}";
 }

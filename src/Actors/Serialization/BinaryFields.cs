@@ -61,9 +61,30 @@ internal static class BinaryFields
         return result;
     }
 
-    public static float[] ReadValues(byte[] bytes, int offset)
+    /// <summary>A length-prefixed codec payload inside the control fields (for messages with several vectors).</summary>
+    public static void WriteValues(BinaryWriter writer, float[] values)
     {
-        var encoded = bytes.AsSpan(offset);
+        var header = new TensorHeader(WireDType.Float32, [values.Length]);
+        var encoded = new byte[TensorCodec.EncodedLength(header)];
+        TensorCodec.Encode(header, MemoryMarshal.AsBytes(values.AsSpan()), encoded);
+        writer.Write(encoded.Length);
+        writer.Write(encoded);
+    }
+
+    public static float[] ReadValues(BinaryReader reader, byte[] bytes)
+    {
+        var length = reader.ReadInt32();
+        var start = (int)reader.BaseStream.Position;
+        if (length < 0 || start + length > bytes.Length) throw new InvalidDataException($"a vector claims {length} bytes");
+        var values = ReadValues(bytes.AsSpan(start, length));
+        reader.BaseStream.Position = start + length;
+        return values;
+    }
+
+    public static float[] ReadValues(byte[] bytes, int offset) => ReadValues(bytes.AsSpan(offset));
+
+    private static float[] ReadValues(ReadOnlySpan<byte> encoded)
+    {
         var header = TensorCodec.ReadHeader(encoded);
         if (header.DType != WireDType.Float32 || header.Shape.Length != 1)
             throw new InvalidDataException($"tensor set values must be Float32[n], got {header}");

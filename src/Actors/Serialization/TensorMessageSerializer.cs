@@ -22,6 +22,8 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
         StepOrder => "order",
         WorkerUpdate => "update",
         TransferChunk => "chunk",
+        ParameterServer.StepCommitted => "committed",
+        ParameterServer.ServerSnapshot => "snapshot",
         _ => throw new ArgumentException($"{o.GetType()} is not a tensor message this serializer knows."),
     };
 
@@ -60,6 +62,22 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                 writer.Write(chunk.Bytes);
                 writer.Flush();
                 return prefix.ToArray();
+            case ParameterServer.StepCommitted step:
+                writer.Write(step.Step);
+                BinaryFields.WriteStrings(writer, step.Workers);
+                writer.Write(step.Samples);
+                writer.Write(step.Loss);
+                writer.Write((byte)step.Kind);
+                writer.Flush();
+                return BinaryFields.Concat(prefix, step.Aggregate);
+            case ParameterServer.ServerSnapshot snapshot:
+                writer.Write(snapshot.Version);
+                writer.Write(snapshot.Samples);
+                writer.Write(snapshot.OptimizerSteps);
+                writer.Write(snapshot.OptimizerBuffers.Length);
+                foreach (var buffer in snapshot.OptimizerBuffers) BinaryFields.WriteValues(writer, buffer);
+                writer.Flush();
+                return BinaryFields.Concat(prefix, snapshot.Weights);
             default:
                 throw new ArgumentException($"{obj.GetType()} is not a tensor message this serializer knows.");
         }
@@ -95,6 +113,22 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                     var length = reader.ReadInt32();
                     if (length < 0 || length > bytes.Length) throw new InvalidDataException($"chunk claims {length} bytes");
                     return new TransferChunk(id, index, count, serializer, innerManifest, recipient, reader.ReadBytes(length));
+                }
+                case "committed":
+                {
+                    var step = reader.ReadInt64();
+                    var workers = BinaryFields.ReadStrings(reader);
+                    var (samples, loss, kind) = (reader.ReadInt32(), reader.ReadDouble(), (UpdateKind)reader.ReadByte());
+                    return new ParameterServer.StepCommitted(step, workers, samples, loss, kind,
+                        BinaryFields.ReadValues(bytes, (int)reader.BaseStream.Position));
+                }
+                case "snapshot":
+                {
+                    var (version, samples, steps, count) = (reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt32());
+                    if (count is < 0 or > 8) throw new InvalidDataException($"snapshot claims {count} optimizer buffers");
+                    var buffers = new float[count][];
+                    for (var i = 0; i < count; i++) buffers[i] = BinaryFields.ReadValues(reader, bytes);
+                    return new ParameterServer.ServerSnapshot(version, samples, BinaryFields.ReadValues(bytes, (int)reader.BaseStream.Position), steps, buffers);
                 }
                 default:
                     throw new System.Runtime.Serialization.SerializationException($"Unknown tensor message manifest '{manifest}'.");

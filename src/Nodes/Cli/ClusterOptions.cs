@@ -11,14 +11,16 @@ public sealed class ClusterOptions
     private readonly Option<int?> _localSteps = new("--local-steps") { Description = "local-sgd: local steps between averagings." };
     private readonly Option<int?> _minWorkers = new("--min-workers") { Description = "Workers that must register before the first step (parameter server)." };
     private readonly Option<string?> _logLevel = new("--log-level") { Description = "Akka log level: DEBUG | INFO | WARNING | ERROR." };
+    private readonly Option<string?> _journal = new("--journal") { Description = "Parameter-server journal: none | sqlite (journal.db in the run directory) | sqlite:PATH." };
 
     public Option<int?> Workers => _workers;
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _mode, _workers, _localSteps, _minWorkers, _logLevel }) command.Add(option);
+        foreach (var option in new Option[] { _mode, _workers, _localSteps, _minWorkers, _logLevel, _journal }) command.Add(option);
     }
 
     public ClusterOverrides Read(ParseResult parse) => new(
-        parse.GetValue(_mode), parse.GetValue(_workers), parse.GetValue(_localSteps), parse.GetValue(_minWorkers), parse.GetValue(_logLevel));
+        parse.GetValue(_mode), parse.GetValue(_workers), parse.GetValue(_localSteps), parse.GetValue(_minWorkers), parse.GetValue(_logLevel),
+        parse.GetValue(_journal));
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using ActorTrain.Actors.Hosting;
 using ActorTrain.Actors.ParameterServer;
 using ActorTrain.Nodes.Configuration;
+using ActorTrain.Nodes.Reports;
 using ActorTrain.Nodes.Training;
 using ActorTrain.Tensors.Devices;
 using Akka.Actor;
@@ -45,7 +46,13 @@ public static class NodeCommand
                 if (parse.GetValue(cluster.Workers) is null && roleList.Contains(ClusterRoles.WorkerRole) && ComputeDevice.Available() is [var only, ..] && only.CudaIndex is not null)
                     device = only.Name;
 
-                var system = ClusterNode.StartAsync(node, settings.Cluster, settings.LogLevel, TimeSpan.FromSeconds(parse.GetValue(joinTimeout)), cancellation)
+                var isServer = roleList.Contains(ClusterRoles.ParameterServerRole);
+                var runId = parse.GetValue(train.RunId) ?? RunDirectory.NewRunId("cluster");
+                var journal = isServer
+                    ? settings.JournalFor(RunDirectory.PathFor(settings.Train.RunsDirectory, runId))
+                    : (Config: JournalConfig.None, Persistent: false, Description: "none");
+                var system = ClusterNode.StartAsync(node, journal.Config.WithFallback(settings.Cluster), settings.LogLevel,
+                        TimeSpan.FromSeconds(parse.GetValue(joinTimeout)), cancellation)
                     .GetAwaiter().GetResult();
                 var address = Akka.Cluster.Cluster.Get(system).SelfAddress;
                 output.WriteLine($"node {address} up as {string.Join(", ", roleList)}");
@@ -53,10 +60,11 @@ public static class NodeCommand
                     ? WorkerNode.RunAsync(system, localWorkers, device, settings.Train.DataDirectory, cancellation,
                         ClusterRun.ThreadsPerWorker(settings.Train, localWorkers))
                     : Task.FromResult(true);
-                if (roleList.Contains(ClusterRoles.ParameterServerRole))
+                if (isServer)
                 {
                     var view = new ProgressView(output, ProgressView.IsInteractive(output));
-                    var report = ClusterRun.Execute(settings, parse.GetValue(train.RunId), view, output, setup => RunParameterServer(system, setup, cancellation));
+                    output.WriteLine($"journal: {journal.Description}");
+                    var report = ClusterRun.Execute(settings, runId, journal.Persistent, view, output, setup => RunParameterServer(system, setup, cancellation));
                     TrainCommand.Finish(report, parse.GetValue(train.Json), output);
                 }
                 var completed = workers.GetAwaiter().GetResult();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ActorTrain.Actors.Hosting;
 using ActorTrain.Nodes.Configuration;
+using ActorTrain.Nodes.Reports;
 using ActorTrain.Nodes.Training;
 
 namespace ActorTrain.Nodes.Cli;
@@ -22,9 +23,12 @@ public static class RunCommand
             {
                 var settings = ClusterSettings.Resolve(ActorTrainConfiguration.Load(parse.GetValue(configOption)), train.Read(parse), cluster.Read(parse));
                 var view = new ProgressView(output, ProgressView.IsInteractive(output));
-                var report = ClusterRun.Execute(settings, parse.GetValue(train.RunId), view, output, setup =>
+                var runId = parse.GetValue(train.RunId) ?? RunDirectory.NewRunId("cluster");
+                var journal = settings.JournalFor(RunDirectory.PathFor(settings.Train.RunsDirectory, runId));
+                var report = ClusterRun.Execute(settings, runId, journal.Persistent, view, output, setup =>
                     EmbeddedCluster.RunAsync(setup, settings.Workers, settings.Train.Training.Device, settings.Train.DataDirectory,
-                        settings.Cluster, settings.LogLevel, cancellation, ClusterRun.ThreadsPerWorker(settings.Train, settings.Workers)));
+                        journal.Config.WithFallback(settings.Cluster), settings.LogLevel, cancellation,
+                        ClusterRun.ThreadsPerWorker(settings.Train, settings.Workers)));
                 TrainCommand.Finish(report, parse.GetValue(train.Json), output);
                 return 0;
             }));

@@ -17,6 +17,9 @@ public sealed class RunDirectory
     public static string NewRunId(string mode) =>
         $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{mode}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}";
 
+    /// <summary>Where <see cref="Create"/> puts the run, without creating anything.</summary>
+    public static string PathFor(string runsDirectory, string runId) => System.IO.Path.GetFullPath(System.IO.Path.Combine(runsDirectory, runId));
+
     public static RunDirectory Create(string runsDirectory, string runId)
     {
         if (runId.Length == 0 || runId.IndexOfAny(System.IO.Path.GetInvalidFileNameChars()) >= 0 || runId is "." or "..")

@@ -18,11 +18,12 @@ public static class ClusterRun
 {
     public delegate Task<RunOutcome> Host(ParameterServerSetup setup);
 
-    public static TrainingReport Execute(ClusterSettings settings, string? runId, ProgressView view, TextWriter output, Host host)
+    /// <param name="persistent">Whether the host's actor system journals the parameter server (see <see cref="ClusterSettings.JournalFor"/>).</param>
+    public static TrainingReport Execute(ClusterSettings settings, string runId, bool persistent, ProgressView view, TextWriter output, Host host)
     {
         var train = settings.Train;
         var data = TrainRun.LoadData(train);
-        var run = RunDirectory.Create(train.RunsDirectory, runId ?? RunDirectory.NewRunId("cluster"));
+        var run = RunDirectory.Create(train.RunsDirectory, runId);
         File.WriteAllText(run.File("config.conf"), train.ToHocon());
         var spec = new RunSpec(run.RunId, settings.Mode.Name(), train.Model, train.Hidden, train.Dataset, train.Synthetic,
             train.Training.BatchSize, train.Training.Seed, train.Training.Optimizer, train.Training.LearningRate,
@@ -38,7 +39,7 @@ public static class ClusterRun
                     Optimizers.Create(train.Training.Optimizer, train.Training.LearningRate, train.Training.Momentum)),
                 data.Test, data.Train.Count, train.Training.Epochs, train.Training.Steps, train.Training.EvaluationPoints,
                 settings.MinWorkers, settings.StragglerTimeout, settings.MaxStaleness, settings.MaxUpdateBytes,
-                run.File("steps.jsonl"), _ => { }, progress, train.Threads);
+                run.File("steps.jsonl"), _ => { }, progress, train.Threads, persistent, settings.SnapshotEvery);
             return host(setup).GetAwaiter().GetResult();
         });
 

@@ -6,7 +6,8 @@ using Config = Akka.Configuration.Config;
 namespace ActorTrain.Nodes.Training;
 
 /// <summary>Command-line values for cluster runs; null means "take it from the configuration".</summary>
-public sealed record ClusterOverrides(string? Mode = null, int? Workers = null, int? LocalSteps = null, int? MinWorkers = null, string? LogLevel = null);
+public sealed record ClusterOverrides(
+    string? Mode = null, int? Workers = null, int? LocalSteps = null, int? MinWorkers = null, string? LogLevel = null, string? Journal = null);
 
 /// <summary>A cluster run's settings: what to train, how to aggregate, and the parameter server's limits.</summary>
 /// <param name="Cluster">The Akka configuration nodes are built from (user file over the references).</param>
@@ -20,7 +21,9 @@ public sealed record ClusterSettings(
     int MaxStaleness,
     long MaxUpdateBytes,
     string? LogLevel,
-    Config Cluster)
+    Config Cluster,
+    string Journal,
+    int SnapshotEvery)
 {
     public static readonly IReadOnlyList<string> LogLevels = ["DEBUG", "INFO", "WARNING", "ERROR"];
 
@@ -50,13 +53,28 @@ public sealed record ClusterSettings(
             Read(akka, "actortrain.parameter-server.max-staleness", c => c.GetInt("actortrain.parameter-server.max-staleness")),
             Read(akka, "actortrain.parameter-server.max-update-bytes", c => c.GetLong("actortrain.parameter-server.max-update-bytes")),
             logLevel,
-            config.Config);
+            config.Config,
+            cluster.Journal ?? config.GetString("actortrain.cluster.journal"),
+            Read(akka, "actortrain.persistence.snapshot-every", c => c.GetInt("actortrain.persistence.snapshot-every")));
         if (settings.Workers < 1) throw new ConfigurationException($"--workers {settings.Workers}: must be at least 1.");
         if (settings.LocalSteps < 1) throw new ConfigurationException($"--local-steps {settings.LocalSteps}: must be at least 1.");
         if (settings.MinWorkers < 1) throw new ConfigurationException($"--min-workers {settings.MinWorkers}: must be at least 1.");
+        if (settings.SnapshotEvery < 1) throw new ConfigurationException("actortrain.persistence.snapshot-every must be at least 1.");
+        try
+        {
+            JournalConfig.Parse(settings.Journal, Path.Combine(Path.GetTempPath(), "journal-check.db"), create: false);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationException(e.Message);
+        }
         if (settings.StragglerTimeout <= TimeSpan.Zero) throw new ConfigurationException("actortrain.parameter-server.straggler-timeout must be positive.");
         return settings;
     }
+
+    /// <summary>The journal for a run whose directory is <paramref name="runDirectory"/>.</summary>
+    public (Config Config, bool Persistent, string Description) JournalFor(string runDirectory) =>
+        JournalConfig.Parse(Journal, Path.Combine(runDirectory, "journal.db"));
 
     private static T Read<T>(Config config, string key, Func<Config, T> read)
     {

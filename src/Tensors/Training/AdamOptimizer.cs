@@ -32,4 +32,28 @@ public sealed record AdamOptimizer(double LearningRate, double Beta1 = 0.9, doub
         }
         StepCount = t;
     }
+
+    public OptimizerState ExportState(ParameterLayout layout) => _moments.Count == 0
+        ? new(StepCount, [])
+        : new(StepCount, [
+            layout.Flatten(_moments.ToDictionary(m => m.Key, m => m.Value.First, StringComparer.Ordinal)),
+            layout.Flatten(_moments.ToDictionary(m => m.Key, m => m.Value.Second, StringComparer.Ordinal))]);
+
+    public void ImportState(OptimizerState state, ParameterLayout layout)
+    {
+        if (state.Buffers.Length is not (0 or 2)) throw new ArgumentException($"Adam state has two buffers (moments), not {state.Buffers.Length}.");
+        foreach (var (first, second) in _moments.Values)
+        {
+            first.Dispose();
+            second.Dispose();
+        }
+        _moments.Clear();
+        if (state.Buffers.Length == 2)
+        {
+            var first = OptimizerState.Restore(layout, state.Buffers[0]);
+            var second = OptimizerState.Restore(layout, state.Buffers[1]);
+            foreach (var name in first.Keys) _moments[name] = (first[name], second[name]);
+        }
+        StepCount = state.Steps;
+    }
 }

@@ -14,6 +14,19 @@ public interface IGradientOptimizer
     /// <param name="parameters">Parameters to update in place.</param>
     /// <param name="gradients">One gradient per parameter, same name and shape.</param>
     void Step(IReadOnlyList<(string Name, Tensor Parameter)> parameters, IReadOnlyDictionary<string, Tensor> gradients);
+
+    /// <summary>The state (step count, per-parameter buffers) as flat vectors in <paramref name="layout"/>'s order.</summary>
+    OptimizerState ExportState(ParameterLayout layout);
+
+    /// <summary>Replaces the state with an exported one (e.g. from a snapshot).</summary>
+    void ImportState(OptimizerState state, ParameterLayout layout);
+}
+
+/// <summary>An optimizer's state: steps taken and its buffers (momentum; Adam's two moments), each flat.</summary>
+public sealed record OptimizerState(int Steps, float[][] Buffers)
+{
+    internal static Dictionary<string, Tensor> Restore(ParameterLayout layout, float[] flat) =>
+        layout.Restore(flat).ToDictionary(p => p.Key, p => p.Value.DetachFromDisposeScope(), StringComparer.Ordinal);
 }
 
 /// <summary>Creates an optimizer by its command-line name.</summary>

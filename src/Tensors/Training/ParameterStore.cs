@@ -43,6 +43,10 @@ public sealed class ParameterStore : IDisposable
         return destination;
     }
 
+    public OptimizerState OptimizerState() => _optimizer.ExportState(Layout);
+
+    public void RestoreOptimizer(OptimizerState state) => _optimizer.ImportState(state, Layout);
+
     /// <summary>Replaces the weights (e.g. from a snapshot).</summary>
     public void SetWeights(ReadOnlySpan<float> flat) => Layout.CopyInto(_parameters, flat);
 

@@ -30,4 +30,17 @@ public sealed class SgdOptimizer(double learningRate, double momentum = 0.9, dou
         }
         StepCount++;
     }
+
+    public OptimizerState ExportState(ParameterLayout layout) =>
+        new(StepCount, _momentum.Count == 0 ? [] : [layout.Flatten(_momentum)]);
+
+    public void ImportState(OptimizerState state, ParameterLayout layout)
+    {
+        if (state.Buffers.Length > 1) throw new ArgumentException($"SGD state has one buffer (momentum), not {state.Buffers.Length}.");
+        foreach (var buffer in _momentum.Values) buffer.Dispose();
+        _momentum.Clear();
+        if (state.Buffers.Length == 1)
+            foreach (var (name, tensor) in OptimizerState.Restore(layout, state.Buffers[0])) _momentum[name] = tensor;
+        StepCount = state.Steps;
+    }
 }

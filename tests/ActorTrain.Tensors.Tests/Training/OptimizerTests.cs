@@ -72,4 +72,37 @@ public sealed class OptimizerTests
         Assert.Contains("sgd, adam", Assert.Throws<ArgumentException>(() => Optimizers.Create("lbfgs", 0.1)).Message);
         Assert.Contains("positive", Assert.Throws<ArgumentException>(() => Optimizers.Create("sgd", -1)).Message);
     }
+
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("adam")]
+    public void ExportThenImport_IntoAFreshOptimizer_ContinuesBitForBit(string name)
+    {
+        var layout = new ParameterLayout([("a", [3]), ("b", [2, 2])]);
+        (string, Tensor)[] Parameters() => [("a", tensor(new float[] { 1, -2, 3 })), ("b", tensor(new float[] { 0.5f, 1, -1, 2 }, [2, 2]))];
+        Dictionary<string, Tensor> Gradient(float scale) => new()
+        {
+            ["a"] = tensor(new float[] { 0.1f, -0.3f, 0.2f }) * scale,
+            ["b"] = tensor(new float[] { -0.2f, 0.4f, 0.1f, 0.05f }, [2, 2]) * scale,
+        };
+
+        // Reference: three steps with one optimizer.
+        var reference = Parameters();
+        var whole = Optimizers.Create(name, 0.1);
+        foreach (var scale in new[] { 1f, -2f, 0.5f }) whole.Step(reference, Gradient(scale));
+
+        // Same three steps, with the state carried across a fresh optimizer after the second.
+        var resumed = Parameters();
+        var first = Optimizers.Create(name, 0.1);
+        first.Step(resumed, Gradient(1f));
+        first.Step(resumed, Gradient(-2f));
+        var state = first.ExportState(layout);
+        var second = Optimizers.Create(name, 0.1);
+        second.ImportState(state, layout);
+        second.Step(resumed, Gradient(0.5f));
+
+        Assert.Equal(2, state.Steps);
+        Assert.Equal(3, second.StepCount);
+        Assert.Equal(layout.Flatten(reference), layout.Flatten(resumed));
+    }
 }
