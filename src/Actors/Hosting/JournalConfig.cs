@@ -3,12 +3,13 @@ using Akka.Configuration;
 namespace ActorTrain.Actors.Hosting;
 
 /// <summary>
-/// Where the parameter server journals its steps: nowhere (in memory, lost with the process) or a SQLite file
-/// (Akka.Persistence.Sql, provider SQLite.MS; one writer at a time).
+/// Where the parameter server journals its steps: nowhere (in memory, lost with the process), a SQLite file
+/// (Akka.Persistence.Sql, provider SQLite.MS; one writer at a time, one machine), or PostgreSQL (provider
+/// PostgreSQL.15 through Npgsql; shared by parameter-server nodes on several machines).
 /// </summary>
 public static class JournalConfig
 {
-    public static readonly IReadOnlyList<string> Kinds = ["none", "sqlite[:PATH]"];
+    public static readonly IReadOnlyList<string> Kinds = ["none", "sqlite[:PATH]", "postgres:CONNECTION-STRING"];
 
     /// <summary>In-memory journal and snapshot store: nothing survives the process.</summary>
     public static Config None { get; } = ConfigurationFactory.ParseString("""
@@ -36,7 +37,40 @@ public static class JournalConfig
             """).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
     }
 
-    /// <summary>Parses "none", "sqlite" (the file <paramref name="defaultSqlitePath"/>) or "sqlite:PATH".</summary>
+    /// <summary>Fails fast, before a cluster forms, when the database cannot be reached.</summary>
+    private static void EnsureReachable(string connectionString, string where)
+    {
+        try
+        {
+            using var connection = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Timeout = 10 }.ConnectionString);
+            connection.Open();
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException)
+        {
+            throw new ArgumentException(
+                $"--journal postgres: cannot reach the journal database at {where}: {e.Message}. Is PostgreSQL running there, and are the user and password right?", e);
+        }
+    }
+
+    /// <summary>Journal and snapshots in a PostgreSQL database (tables created on first use).</summary>
+    public static Config Postgres(string connectionString)
+    {
+        var connection = connectionString.Replace("\\", "\\\\").Replace("\"", "\\\"");
+        return ConfigurationFactory.ParseString($$"""
+            akka.persistence {
+              journal {
+                plugin = "akka.persistence.journal.sql"
+                sql { connection-string = "{{connection}}", provider-name = "PostgreSQL.15", auto-initialize = true }
+              }
+              snapshot-store {
+                plugin = "akka.persistence.snapshot-store.sql"
+                sql { connection-string = "{{connection}}", provider-name = "PostgreSQL.15", auto-initialize = true }
+              }
+            }
+            """).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
+    }
+
+    /// <summary>Parses "none", "sqlite" (the file <paramref name="defaultSqlitePath"/>), "sqlite:PATH" or "postgres:CONNECTION-STRING".</summary>
     /// <returns>The configuration and whether the parameter server should persist.</returns>
     /// <param name="create">Create the journal's folder (false: only check the spec).</param>
     public static (Config Config, bool Persistent, string Description) Parse(string spec, string defaultSqlitePath, bool create = true)
@@ -49,6 +83,22 @@ public static class JournalConfig
             if (Directory.Exists(path)) throw new ArgumentException($"--journal {spec}: {path} is a directory; name a file for the SQLite journal.");
             return (Sqlite(path, create), true, $"sqlite:{Path.GetFullPath(path)}");
         }
-        throw new ArgumentException($"--journal {spec}: write none, sqlite (a file in the run directory) or sqlite:PATH.");
+        if (spec.StartsWith("postgres:", StringComparison.Ordinal) && spec.Length > 9)
+        {
+            var connection = spec[9..];
+            Npgsql.NpgsqlConnectionStringBuilder builder;
+            try
+            {
+                builder = new Npgsql.NpgsqlConnectionStringBuilder(connection);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"--journal postgres:...: not a PostgreSQL connection string ({e.Message}). Example: postgres:Host=127.0.0.1;Username=actortrain;Password=...;Database=actortrain", e);
+            }
+            var where = $"{builder.Host}:{builder.Port}/{builder.Database}";
+            if (create) EnsureReachable(connection, where);
+            return (Postgres(connection), true, $"postgres:{where}");
+        }
+        throw new ArgumentException($"--journal {spec}: write none, sqlite (a file in the run directory), sqlite:PATH or postgres:CONNECTION-STRING.");
     }
 }

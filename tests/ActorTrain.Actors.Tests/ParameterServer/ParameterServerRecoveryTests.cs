@@ -16,7 +16,11 @@ public sealed class ParameterServerRecoveryTests : TestKit, IDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
     private readonly string _directory = Directory.CreateTempSubdirectory("actortrain-journal-").FullName;
-    private readonly RunSpec _spec = TestSpecs.Spec(globalBatch: 8, lr: 0.1, momentum: 0.9);
+    private readonly RunSpec _spec = TestSpecs.Spec(globalBatch: 8, lr: 0.1, momentum: 0.9) with { RunId = $"recovery-{Guid.NewGuid():N}" };
+
+    /// <summary>The PostgreSQL that deploy/install-prerequisites.sh sets up (.ci/run runs it); override with ACTORTRAIN_TEST_POSTGRES.</summary>
+    public static string PostgresConnection =>
+        Environment.GetEnvironmentVariable("ACTORTRAIN_TEST_POSTGRES") ?? "Host=127.0.0.1;Port=5432;Username=actortrain;Password=actortrain;Database=actortrain";
 
     public ParameterServerRecoveryTests() : base(TestSpecs.Cluster())
     {
@@ -56,13 +60,15 @@ public sealed class ParameterServerRecoveryTests : TestKit, IDisposable
         return (first, order);
     }
 
-    [Fact]
-    public async Task NewServerOnTheSameJournal_ResumesAtTheLastStep_WithIdenticalState()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task NewServerOnTheSameJournal_ResumesAtTheLastStep_WithIdenticalState(string kind)
     {
         using var model = TestSpecs.BuildModel(_spec);
         var length = ParameterLayout.Of(model).TotalLength;
         float[] Gradient(long version) => Enumerable.Range(0, length).Select(i => (float)Math.Sin(i * 0.01 + version) * 0.05f).ToArray();
-        var journal = JournalConfig.Sqlite(Path.Combine(_directory, "journal.db"));
+        var journal = JournalConfig.Parse(kind == "sqlite" ? "sqlite" : $"postgres:{PostgresConnection}", Path.Combine(_directory, "journal.db")).Config;
 
         // 7 steps: a snapshot at 5, steps 6 and 7 only in the journal.
         var firstNode = await Node(journal);

@@ -14,6 +14,7 @@ public sealed class ParameterServerFailoverTests : IDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(4);
     private readonly TempDirectory _temp = new();
     private readonly List<ActorTrainProcess> _processes = [];
+    private readonly string _runId = $"failover-{Guid.NewGuid():N}"; // a fresh journal stream, also in a shared database
 
     public void Dispose()
     {
@@ -29,22 +30,30 @@ public sealed class ParameterServerFailoverTests : IDisposable
         return process;
     }
 
+    private string _journal = "";
+
     private string[] ServerArgs(int port, string seed, string runs) =>
     [
         "node", "--role", "ps", "--port", port.ToString(), "--seed", seed, "--min-workers", "2", "--model", "mlp", "--steps", "400",
-        "--evaluations", "2", "--run-id", "failover", "--runs-dir", _temp.File(runs), "--journal", $"sqlite:{_temp.File("journal.db")}",
+        "--evaluations", "2", "--run-id", _runId, "--runs-dir", _temp.File(runs), "--journal", _journal,
         "--json", _temp.File($"{runs}.json"),
     ];
 
     private IReadOnlyList<StepLogEntry> Steps(string runs)
     {
-        var path = _temp.File($"{runs}/failover/steps.jsonl");
+        var path = _temp.File($"{runs}/{_runId}/steps.jsonl");
         return File.Exists(path) ? StepLogEntry.ReadAll(path) : [];
     }
 
-    [Fact]
-    public async Task KilledParameterServer_StandbyRecoversFromTheJournal_AndTheRunCompletes()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task KilledParameterServer_StandbyRecoversFromTheJournal_AndTheRunCompletes(string kind)
     {
+        _journal = kind == "sqlite"
+            ? $"sqlite:{_temp.File("journal.db")}"
+            : "postgres:" + (Environment.GetEnvironmentVariable("ACTORTRAIN_TEST_POSTGRES")
+                             ?? "Host=127.0.0.1;Port=5432;Username=actortrain;Password=actortrain;Database=actortrain");
         var (portA, portB) = (ActorTrainProcess.FreePort(), ActorTrainProcess.FreePort());
         var seed = $"127.0.0.1:{portA}";
         var first = Start("ps-a", ServerArgs(portA, seed, "runs-a"));

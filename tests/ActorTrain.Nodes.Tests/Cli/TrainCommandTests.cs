@@ -150,4 +150,20 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("actortrain.train.batch-size", run.Error);
         Assert.Contains("'lots' is not a whole number", run.Error);
     }
+
+    [Fact]
+    public void Run_JournalDatabaseUnreachable_FailsBeforeTraining()
+    {
+        var run = CliRun.Of(["run", .. Synthetic("--steps", "5").Skip(1), "--journal", "postgres:Host=127.0.0.1;Port=1;Username=x;Password=y;Database=z"]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("cannot reach the journal database at 127.0.0.1:1/z", run.Error);
+    }
+
+    [Fact]
+    public void Run_MalformedJournal_SaysWhatIsAccepted()
+    {
+        var run = CliRun.Of(["run", .. Synthetic("--steps", "5").Skip(1), "--journal", "mysql:whatever"]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("write none, sqlite", run.Error);
+    }
 }
