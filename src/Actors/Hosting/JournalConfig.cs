@@ -33,6 +33,7 @@ public static class JournalConfig
                 plugin = "akka.persistence.snapshot-store.sql"
                 sql { connection-string = "{{connection}}", provider-name = "SQLite.MS", auto-initialize = true }
               }
+              query.journal.sql { connection-string = "{{connection}}", provider-name = "SQLite.MS" }
             }
             """).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
     }
@@ -66,6 +67,7 @@ public static class JournalConfig
                 plugin = "akka.persistence.snapshot-store.sql"
                 sql { connection-string = "{{connection}}", provider-name = "PostgreSQL.15", auto-initialize = true }
               }
+              query.journal.sql { connection-string = "{{connection}}", provider-name = "PostgreSQL.15" }
             }
             """).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
     }

@@ -85,6 +85,9 @@ public sealed partial class ParameterServerActor
     {
         _mediator.Tell(new Publish(_topic, new UpdateAccepted(update.RunId, update.Version, update.WorkerId, update.BatchSize,
             update.Loss, update.Tensors.Names)));
+        if (_updateRecorder is not null && _capture.Capture(update, _captureSlots) is { } captured) _updateRecorder.Tell(captured);
+        if (_labelRecorder is not null && update.Labels is { } labels)
+            _labelRecorder.Tell(new Recording.LabelsRecorded(update.RunId, update.Version, update.WorkerId, labels));
         if (_updateSubscribers.Count == 0) return;
         // Workers reuse their update buffers behind the barrier; a subscriber may hold a message much longer.
         var copy = update with { Tensors = update.Tensors with { Values = (float[])update.Tensors.Values.Clone() } };

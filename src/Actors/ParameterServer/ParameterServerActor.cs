@@ -36,6 +36,10 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
     private readonly ParameterStore _store;
     private readonly UpdateValidator _validator;
     private readonly StepLog _stepLog;
+    private readonly CapturePolicy _capture;
+    private readonly IReadOnlyList<ParameterSlot> _captureSlots;
+    private readonly IActorRef? _updateRecorder;
+    private readonly IActorRef? _labelRecorder;
     private float[] _weights = [];
     private float[]? _sum;
     private BufferRing? _weightBuffers;
@@ -57,6 +61,12 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
         var kind = _setup.Mode == AggregationMode.LocalSgd ? UpdateKind.WeightDelta : UpdateKind.Gradient;
         _validator = new UpdateValidator(_setup.Spec.RunId, _store.Layout, kind, _setup.MaxUpdateBytes);
         _stepLog = new StepLog(_setup.StepLogPath);
+        _capture = _setup.Capture ?? new CapturePolicy();
+        _captureSlots = _setup.Persistent ? _capture.Select(_store.Layout, _store.ProjectionLayer) : [];
+        if (_setup.Persistent && _captureSlots.Count > 0)
+            _updateRecorder = Context.ActorOf(Recording.UpdateRecorder.Props(Recording.RecordingStreams.Updates(_setup.Spec.RunId)), "updates");
+        if (_setup.Persistent && _setup.Spec.RecordLabels)
+            _labelRecorder = Context.ActorOf(Recording.UpdateRecorder.Props(Recording.RecordingStreams.Labels(_setup.Spec.RunId)), "labels");
         // sync and local-sgd: every worker that read version v has reported before v+1 exists; stragglers that still
         // hold an order three versions old compute on a mixture and are rejected as stale anyway.
         if (_setup.Mode != AggregationMode.Async) _weightBuffers = new BufferRing(_store.Layout.TotalLength, 3);

@@ -19,6 +19,8 @@ namespace ActorTrain.Actors.ParameterServer;
 /// <param name="Threads">TorchSharp threads for the server's thread (0 = TorchSharp's default, every core).</param>
 /// <param name="Persistent">Journal every committed step and snapshot every <paramref name="SnapshotEvery"/> steps
 /// (the actor system must configure a journal and snapshot store); a restarted server recovers from them.</param>
+/// <param name="Capture">With <paramref name="Persistent"/>: which parts of accepted updates are recorded for replay
+/// (default: the projection layer, every version, float32). Labels are recorded when the spec says so.</param>
 public sealed record ParameterServerSetup(
     RunSpec Spec,
     Func<ParameterStore> CreateStore,
@@ -36,7 +38,8 @@ public sealed record ParameterServerSetup(
     IProgress<TrainingProgress>? Progress = null,
     int Threads = 0,
     bool Persistent = false,
-    int SnapshotEvery = 100)
+    int SnapshotEvery = 100,
+    CapturePolicy? Capture = null)
 {
     public AggregationMode Mode => AggregationModes.Parse(Spec.Mode);
 

@@ -31,8 +31,10 @@ public sealed record WorkerReady(string RunId, string WorkerId) : IControlMessag
 public sealed record StepOrder(string RunId, long Version, int WorkerBatchSize, string[] ShardMembers, TensorSet Weights) : ITensorMessage;
 
 /// <summary>Worker → parameter server: the update computed on weights <paramref name="Version"/>.</summary>
+/// <param name="Labels">The batch's true labels, only when the run records them for evaluation (--record-labels).</param>
 public sealed record WorkerUpdate(
-    string RunId, long Version, string WorkerId, int BatchSize, double Loss, UpdateKind Kind, TensorSet Tensors) : ITensorMessage;
+    string RunId, long Version, string WorkerId, int BatchSize, double Loss, UpdateKind Kind, TensorSet Tensors, long[]? Labels = null)
+    : ITensorMessage;
 
 /// <summary>Parameter server → worker: the update was not applied, and why.</summary>
 public sealed record UpdateRejected(string RunId, long Version, string WorkerId, string Reason) : IControlMessage;

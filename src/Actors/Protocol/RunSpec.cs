@@ -9,6 +9,7 @@ namespace ActorTrain.Actors.Protocol;
 /// <param name="Mode">sync | async | local-sgd.</param>
 /// <param name="GlobalBatchSize">Samples per step across all workers; each worker takes its share.</param>
 /// <param name="LocalSteps">Local steps per round in local-sgd mode.</param>
+/// <param name="RecordLabels">Workers send their batches' true labels for the evaluation stream (experiments only).</param>
 /// <param name="Synthetic">The synthetic dataset's parameters when <paramref name="Dataset"/> is "synthetic".</param>
 public sealed record RunSpec(
     string RunId,
@@ -22,4 +23,5 @@ public sealed record RunSpec(
     string Optimizer,
     double LearningRate,
     double Momentum,
-    int LocalSteps) : IControlMessage;
+    int LocalSteps,
+    bool RecordLabels = false) : IControlMessage;

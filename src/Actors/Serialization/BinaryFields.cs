@@ -25,6 +25,23 @@ internal static class BinaryFields
         return values;
     }
 
+    /// <summary>Optional labels: -1 for none, else the count and the values.</summary>
+    public static void WriteLabels(BinaryWriter writer, long[]? labels)
+    {
+        writer.Write(labels?.Length ?? -1);
+        foreach (var label in labels ?? []) writer.Write(label);
+    }
+
+    public static long[]? ReadLabels(BinaryReader reader)
+    {
+        var count = reader.ReadInt32();
+        if (count == -1) return null;
+        if (count is < 0 or > 1 << 24) throw new InvalidDataException($"a label list of {count} entries");
+        var labels = new long[count];
+        for (var i = 0; i < count; i++) labels[i] = reader.ReadInt64();
+        return labels;
+    }
+
     /// <summary>Names and shapes; the values follow separately as one codec payload.</summary>
     public static void WriteTensorSetHeader(BinaryWriter writer, TensorSet set)
     {
@@ -82,6 +99,30 @@ internal static class BinaryFields
     }
 
     public static float[] ReadValues(byte[] bytes, int offset) => ReadValues(bytes.AsSpan(offset));
+
+    /// <summary>Raw little-endian elements of <paramref name="type"/> as a length-prefixed codec payload.</summary>
+    public static void WriteBytes(BinaryWriter writer, WireDType type, byte[] payload)
+    {
+        var header = new TensorHeader(type, [payload.Length / type.Size()]);
+        var encoded = new byte[TensorCodec.EncodedLength(header)];
+        TensorCodec.Encode(header, payload, encoded);
+        writer.Write(encoded.Length);
+        writer.Write(encoded);
+    }
+
+    public static byte[] ReadBytes(BinaryReader reader, byte[] bytes, WireDType expected)
+    {
+        var length = reader.ReadInt32();
+        var start = (int)reader.BaseStream.Position;
+        if (length < 0 || start + length > bytes.Length) throw new InvalidDataException($"a payload claims {length} bytes");
+        var encoded = bytes.AsSpan(start, length);
+        var header = TensorCodec.ReadHeader(encoded);
+        if (header.DType != expected || header.Shape.Length != 1) throw new InvalidDataException($"payload is {header}, expected {expected}[n]");
+        var payload = new byte[header.PayloadLength];
+        TensorCodec.Decode(encoded, payload);
+        reader.BaseStream.Position = start + length;
+        return payload;
+    }
 
     private static float[] ReadValues(ReadOnlySpan<byte> encoded)
     {

@@ -24,6 +24,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
         TransferChunk => "chunk",
         ParameterServer.StepCommitted => "committed",
         ParameterServer.ServerSnapshot => "snapshot",
+        Recording.UpdateCaptured => "captured",
         _ => throw new ArgumentException($"{o.GetType()} is not a tensor message this serializer knows."),
     };
 
@@ -48,6 +49,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                 writer.Write(update.BatchSize);
                 writer.Write(update.Loss);
                 writer.Write((byte)update.Kind);
+                BinaryFields.WriteLabels(writer, update.Labels);
                 BinaryFields.WriteTensorSetHeader(writer, update.Tensors);
                 writer.Flush();
                 return BinaryFields.Concat(prefix, update.Tensors.Values);
@@ -70,6 +72,17 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                 writer.Write((byte)step.Kind);
                 writer.Flush();
                 return BinaryFields.Concat(prefix, step.Aggregate);
+            case Recording.UpdateCaptured captured:
+                writer.Write(captured.RunId);
+                writer.Write(captured.Version);
+                writer.Write(captured.WorkerId);
+                writer.Write(captured.BatchSize);
+                writer.Write(captured.Loss);
+                writer.Write(captured.Half);
+                BinaryFields.WriteTensorSetHeader(writer, new TensorSet(captured.Names, captured.Shapes, []));
+                BinaryFields.WriteBytes(writer, captured.Half ? Tensors.Wire.WireDType.Float16 : Tensors.Wire.WireDType.Float32, captured.Payload);
+                writer.Flush();
+                return prefix.ToArray();
             case ParameterServer.ServerSnapshot snapshot:
                 writer.Write(snapshot.Version);
                 writer.Write(snapshot.Samples);
@@ -102,9 +115,10 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                 {
                     var (run, version, worker, batch, loss) = (reader.ReadString(), reader.ReadInt64(), reader.ReadString(), reader.ReadInt32(), reader.ReadDouble());
                     var kind = (UpdateKind)reader.ReadByte();
+                    var labels = BinaryFields.ReadLabels(reader);
                     var (names, shapes) = BinaryFields.ReadTensorSetHeader(reader);
                     var values = BinaryFields.ReadValues(bytes, (int)reader.BaseStream.Position);
-                    return new WorkerUpdate(run, version, worker, batch, loss, kind, new TensorSet(names, shapes, values));
+                    return new WorkerUpdate(run, version, worker, batch, loss, kind, new TensorSet(names, shapes, values), labels);
                 }
                 case "chunk":
                 {
@@ -121,6 +135,14 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                     var (samples, loss, kind) = (reader.ReadInt32(), reader.ReadDouble(), (UpdateKind)reader.ReadByte());
                     return new ParameterServer.StepCommitted(step, workers, samples, loss, kind,
                         BinaryFields.ReadValues(bytes, (int)reader.BaseStream.Position));
+                }
+                case "captured":
+                {
+                    var (run, version, worker, batch, loss, half) =
+                        (reader.ReadString(), reader.ReadInt64(), reader.ReadString(), reader.ReadInt32(), reader.ReadDouble(), reader.ReadBoolean());
+                    var (names, shapes) = BinaryFields.ReadTensorSetHeader(reader);
+                    var payload = BinaryFields.ReadBytes(reader, bytes, half ? Tensors.Wire.WireDType.Float16 : Tensors.Wire.WireDType.Float32);
+                    return new Recording.UpdateCaptured(run, version, worker, batch, loss, names, shapes, half, payload);
                 }
                 case "snapshot":
                 {

@@ -117,7 +117,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             ? _replica.LocalSteps(_spec.LocalSteps, Optimizers.Create(_spec.Optimizer, _spec.LearningRate, _spec.Momentum))
             : _replica.Gradient(_updates?.Next());
         var update = new WorkerUpdate(_spec.RunId, order.Version, _settings.WorkerId, result.Samples, result.Loss,
-            local ? UpdateKind.WeightDelta : UpdateKind.Gradient, TensorSet.FromLayout(_replica.Layout, result.Values));
+            local ? UpdateKind.WeightDelta : UpdateKind.Gradient, TensorSet.FromLayout(_replica.Layout, result.Values),
+            _spec.RecordLabels ? result.Labels : null);
         _transport.Send(Sender, update, Self);
     }
 

@@ -23,11 +23,15 @@ public static class ClusterRun
     {
         var train = settings.Train;
         var data = TrainRun.LoadData(train);
+        var modelSpec = new ModelSpec(train.Model, data.Train.SampleShape, data.Train.ClassCount, train.Hidden);
+        if (persistent)
+            using (var probe = modelSpec.Build(train.Training.Seed))
+                settings.Capture.Select(ParameterLayout.Of(probe), probe.ProjectionLayer); // a misspelt --capture fails here, not in the server
         var run = RunDirectory.Create(train.RunsDirectory, runId);
         File.WriteAllText(run.File("config.conf"), train.ToHocon());
         var spec = new RunSpec(run.RunId, settings.Mode.Name(), train.Model, train.Hidden, train.Dataset, train.Synthetic,
             train.Training.BatchSize, train.Training.Seed, train.Training.Optimizer, train.Training.LearningRate,
-            train.Training.Momentum, settings.LocalSteps);
+            train.Training.Momentum, settings.LocalSteps, settings.RecordLabels);
         output.WriteLine($"run {run.RunId}: {train.Model} on {data.Train.Name}, {settings.Mode.Name()} mode, global batch {train.Training.BatchSize}");
 
         var outcome = view.Run($"cluster training {train.Model} ({settings.Mode.Name()})", progress =>
@@ -35,11 +39,11 @@ public static class ClusterRun
             var setup = new ParameterServerSetup(
                 spec,
                 () => new ParameterStore(
-                    new ModelSpec(train.Model, data.Train.SampleShape, data.Train.ClassCount, train.Hidden).Build(train.Training.Seed),
+                    modelSpec.Build(train.Training.Seed),
                     Optimizers.Create(train.Training.Optimizer, train.Training.LearningRate, train.Training.Momentum)),
                 data.Test, data.Train.Count, train.Training.Epochs, train.Training.Steps, train.Training.EvaluationPoints,
                 settings.MinWorkers, settings.StragglerTimeout, settings.MaxStaleness, settings.MaxUpdateBytes,
-                run.File("steps.jsonl"), _ => { }, progress, train.Threads, persistent, settings.SnapshotEvery);
+                run.File("steps.jsonl"), _ => { }, progress, train.Threads, persistent, settings.SnapshotEvery, settings.Capture);
             return host(setup).GetAwaiter().GetResult();
         });
 

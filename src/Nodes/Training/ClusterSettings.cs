@@ -1,13 +1,15 @@
 using ActorTrain.Actors.Hosting;
 using ActorTrain.Actors.ParameterServer;
 using ActorTrain.Nodes.Configuration;
+using CapturePolicy = ActorTrain.Actors.ParameterServer.CapturePolicy;
 using Config = Akka.Configuration.Config;
 
 namespace ActorTrain.Nodes.Training;
 
 /// <summary>Command-line values for cluster runs; null means "take it from the configuration".</summary>
 public sealed record ClusterOverrides(
-    string? Mode = null, int? Workers = null, int? LocalSteps = null, int? MinWorkers = null, string? LogLevel = null, string? Journal = null);
+    string? Mode = null, int? Workers = null, int? LocalSteps = null, int? MinWorkers = null, string? LogLevel = null, string? Journal = null,
+    string? Capture = null, int? CaptureEvery = null, string? CaptureDtype = null, bool RecordLabels = false);
 
 /// <summary>A cluster run's settings: what to train, how to aggregate, and the parameter server's limits.</summary>
 /// <param name="Cluster">The Akka configuration nodes are built from (user file over the references).</param>
@@ -23,7 +25,9 @@ public sealed record ClusterSettings(
     string? LogLevel,
     Config Cluster,
     string Journal,
-    int SnapshotEvery)
+    int SnapshotEvery,
+    CapturePolicy Capture,
+    bool RecordLabels)
 {
     public static readonly IReadOnlyList<string> LogLevels = ["DEBUG", "INFO", "WARNING", "ERROR"];
 
@@ -55,7 +59,9 @@ public sealed record ClusterSettings(
             logLevel,
             config.Config,
             cluster.Journal ?? config.GetString("actortrain.cluster.journal"),
-            Read(akka, "actortrain.persistence.snapshot-every", c => c.GetInt("actortrain.persistence.snapshot-every")));
+            Read(akka, "actortrain.persistence.snapshot-every", c => c.GetInt("actortrain.persistence.snapshot-every")),
+            ParseCapture(cluster, config),
+            cluster.RecordLabels);
         if (settings.Workers < 1) throw new ConfigurationException($"--workers {settings.Workers}: must be at least 1.");
         if (settings.LocalSteps < 1) throw new ConfigurationException($"--local-steps {settings.LocalSteps}: must be at least 1.");
         if (settings.MinWorkers < 1) throw new ConfigurationException($"--min-workers {settings.MinWorkers}: must be at least 1.");
@@ -70,6 +76,21 @@ public sealed record ClusterSettings(
         }
         if (settings.StragglerTimeout <= TimeSpan.Zero) throw new ConfigurationException("actortrain.parameter-server.straggler-timeout must be positive.");
         return settings;
+    }
+
+    private static CapturePolicy ParseCapture(ClusterOverrides cluster, ActorTrainConfiguration config)
+    {
+        try
+        {
+            return CapturePolicy.Parse(
+                cluster.Capture ?? config.GetString("actortrain.cluster.capture.parameters"),
+                cluster.CaptureEvery ?? config.GetInt("actortrain.cluster.capture.every"),
+                cluster.CaptureDtype ?? config.GetString("actortrain.cluster.capture.dtype"));
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationException(e.Message);
+        }
     }
 
     /// <summary>The journal for a run whose directory is <paramref name="runDirectory"/>.</summary>

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace ActorTrain.Tensors.Training;
 
 /// <summary>The gradients of one batch, by parameter name, with the batch's mean loss.</summary>
-public sealed record BatchGradients(double Loss, int BatchSize, Dictionary<string, Tensor> Gradients) : IDisposable
+public sealed record BatchGradients(double Loss, int BatchSize, Dictionary<string, Tensor> Gradients, long[] Labels) : IDisposable
 {
     public void Dispose()
     {
@@ -24,7 +24,7 @@ public static class GradientStep
             foreach (var (name, gradient) in Gradients(model))
                 gradients[name] = gradient.detach().clone().DetachFromDisposeScope();
         model.zero_grad();
-        return new BatchGradients(loss, (int)labels.shape[0], gradients);
+        return new BatchGradients(loss, (int)labels.shape[0], gradients, labels.cpu().data<long>().ToArray());
     }
 
     /// <summary>

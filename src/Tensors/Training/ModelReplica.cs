@@ -8,7 +8,8 @@ namespace ActorTrain.Tensors.Training;
 /// <summary>The result of a worker's computation, flat in layout order.</summary>
 /// <param name="Values">A gradient (mean over the batch) or a weight delta (after local steps).</param>
 /// <param name="Loss">Mean training loss over the samples used.</param>
-public sealed record ReplicaUpdate(float[] Values, int Samples, double Loss);
+/// <param name="Labels">The true labels of the samples used (for evaluation streams; attacks never read them).</param>
+public sealed record ReplicaUpdate(float[] Values, int Samples, double Loss, long[] Labels);
 
 /// <summary>
 /// A worker's numerics: a replica of the model on the worker's device and the worker's shard of the training
@@ -65,7 +66,7 @@ public sealed class ModelReplica : IDisposable
             using (NewDisposeScope())
                 Layout.FlattenInto(GradientStep.Gradients(_model), flat); // straight from .grad: no intermediate copies
             _model.zero_grad();
-            return new ReplicaUpdate(flat, (int)labels.shape[0], loss);
+            return new ReplicaUpdate(flat, (int)labels.shape[0], loss, labels.cpu().data<long>().ToArray());
         }
     }
 
@@ -77,16 +78,18 @@ public sealed class ModelReplica : IDisposable
         var initial = Layout.Flatten(_parameters);
         double lossSum = 0;
         var samples = 0;
+        var used = new List<long>();
         for (var s = 0; s < steps; s++)
         {
             using var gradients = NextBatchGradients();
             optimizer.Step(_parameters, gradients.Gradients);
             lossSum += gradients.Loss * gradients.BatchSize;
             samples += gradients.BatchSize;
+            used.AddRange(gradients.Labels);
         }
         var delta = Layout.Flatten(_parameters);
         WeightedSum.AddScaled(initial, -1f, delta);
-        return new ReplicaUpdate(delta, samples, lossSum / samples);
+        return new ReplicaUpdate(delta, samples, lossSum / samples, used.ToArray());
     }
 
     private BatchGradients NextBatchGradients()

@@ -30,6 +30,9 @@ public sealed class ParameterStore : IDisposable
 
     public ParameterLayout Layout { get; }
 
+    /// <summary>The model's projection (last linear) layer name.</summary>
+    public string? ProjectionLayer => _model.ProjectionLayer;
+
     /// <summary>Optimizer steps applied so far.</summary>
     public int Steps => _optimizer.StepCount;
 

@@ -44,6 +44,11 @@ public sealed class SerializationTests : IDisposable
         new StepOrder("run", 5, 32, ["a", "b"], Set(1000)),
         new WorkerUpdate("run", 5, "a", 32, 0.5, UpdateKind.WeightDelta, Set(1000)),
         new TransferChunk(9, 1, 3, TensorMessageSerializer.Id, "update", "akka.tcp://actortrain@h:1/user/x#1", [1, 2, 3]),
+        new WorkerUpdate("run", 6, "b", 4, 0.25, UpdateKind.Gradient, Set(8), [3, 1, 4, 1]),
+        new ActorTrain.Actors.ParameterServer.StepCommitted(4, ["a", "b"], 64, 0.7, UpdateKind.WeightDelta, [1.5f, -2, 0]),
+        new ActorTrain.Actors.ParameterServer.ServerSnapshot(100, 6400, [1, 2, 3], 100, [[0.5f, 0.25f, 0], [1, 1, 1]]),
+        new ActorTrain.Actors.Recording.UpdateCaptured("run", 2, "w", 8, 0.1, ["p.w", "p.b"], [[2, 1], [1]], true, [0, 60, 0, 188, 0, 0]),
+        new ActorTrain.Actors.Recording.LabelsRecorded("run", 2, "w", [7, 7, 1]),
     };
 
     [Theory]
@@ -83,7 +88,11 @@ public sealed class SerializationTests : IDisposable
     private static string Describe(object message) => message switch
     {
         StepOrder o => $"{o.RunId}|{o.Version}|{o.WorkerBatchSize}|{string.Join(",", o.ShardMembers)}|{Describe(o.Weights)}",
-        WorkerUpdate u => $"{u.RunId}|{u.Version}|{u.WorkerId}|{u.BatchSize}|{u.Loss}|{u.Kind}|{Describe(u.Tensors)}",
+        WorkerUpdate u => $"{u.RunId}|{u.Version}|{u.WorkerId}|{u.BatchSize}|{u.Loss}|{u.Kind}|{Describe(u.Tensors)}|{(u.Labels is null ? "-" : string.Join(",", u.Labels))}",
+        ActorTrain.Actors.ParameterServer.StepCommitted c => $"{c.Step}|{string.Join(",", c.Workers)}|{c.Samples}|{c.Loss}|{c.Kind}|{string.Join(",", c.Aggregate)}",
+        ActorTrain.Actors.ParameterServer.ServerSnapshot s => $"{s.Version}|{s.Samples}|{string.Join(",", s.Weights)}|{s.OptimizerSteps}|{string.Join(";", s.OptimizerBuffers.Select(b => string.Join(",", b)))}",
+        ActorTrain.Actors.Recording.UpdateCaptured c => $"{c.RunId}|{c.Version}|{c.WorkerId}|{c.BatchSize}|{c.Loss}|{string.Join(",", c.Names)}|{string.Join(";", c.Shapes.Select(s => string.Join("x", s)))}|{c.Half}|{Convert.ToHexString(c.Payload)}",
+        ActorTrain.Actors.Recording.LabelsRecorded l => $"{l.RunId}|{l.Version}|{l.WorkerId}|{string.Join(",", l.Labels)}",
         TransferChunk c => $"{c.TransferId}|{c.Index}|{c.Count}|{c.SerializerId}|{c.Manifest}|{c.Recipient}|{Convert.ToHexString(c.Bytes)}",
         StepApplied s => $"{s.RunId}|{s.Step}|{string.Join(",", s.Workers)}|{s.Samples}|{s.MeanLoss}",
         Welcome w => $"{w.Spec with { Hidden = [] }}|{string.Join(",", w.Spec.Hidden)}",

@@ -1,0 +1,96 @@
+using ActorTrain.Actors.Hosting;
+using ActorTrain.Actors.ParameterServer;
+using ActorTrain.Actors.Protocol;
+using ActorTrain.Actors.Recording;
+using ActorTrain.Tensors.Training;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Akka.TestKit.Xunit2;
+
+namespace ActorTrain.Actors.Tests.Recording;
+
+/// <summary>
+/// A journaled run records what the capture policy asks for — only those parameters, in the dtype asked — and,
+/// with label recording on, the batches' true labels in a stream of their own; both read back through
+/// Akka.Persistence.Query as replay will.
+/// </summary>
+public sealed class UpdateRecorderTests : TestKit, IDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private static readonly string Directory_ = Directory.CreateTempSubdirectory("actortrain-capture-").FullName;
+    private readonly RunSpec _spec = TestSpecs.Spec() with { RunId = $"capture-{Guid.NewGuid():N}", RecordLabels = true };
+
+    public UpdateRecorderTests() : base(JournalConfig.Sqlite(Path.Combine(Directory_, "journal.db")).WithFallback(TestSpecs.Cluster()))
+    {
+        EmbeddedCluster.JoinSelf(Sys, CancellationToken.None).Wait(Wait);
+    }
+
+    void IDisposable.Dispose()
+    {
+        Shutdown();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(Directory_, recursive: true);
+    }
+
+    [Fact]
+    public async Task JournaledRun_RecordsOnlyTheProjectionLayer_InFloat16_AndTheLabelsApart()
+    {
+        var setup = TestSpecs.Setup(_spec, steps: 100) with { Persistent = true, Capture = new CapturePolicy("projection", Every: 2, Half: true) };
+        var server = Sys.ActorOf(ParameterServerActor.Props(setup));
+        var worker = CreateTestProbe();
+        worker.Send(server, new RegisterWorker("w0", "cpu"));
+        worker.ExpectMsg<Welcome>(Wait);
+        worker.Send(server, new WorkerReady(_spec.RunId, "w0"));
+        var order = worker.ExpectMsg<StepOrder>(Wait);
+        var sent = new List<float[]>();
+        for (var v = 0; v < 4; v++)
+        {
+            var values = Enumerable.Range(0, order.Weights.Values.Length).Select(i => (float)Math.Cos(i + v) * 0.01f).ToArray();
+            sent.Add(values);
+            worker.Send(server, new WorkerUpdate(_spec.RunId, v, "w0", 16, 0.3, UpdateKind.Gradient, order.Weights with { Values = values },
+                Enumerable.Range(0, 16).Select(i => (long)((i + v) % 10)).ToArray()));
+            order = worker.ExpectMsg<StepOrder>(Wait);
+        }
+
+        var query = PersistenceQuery.Get(Sys).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        async Task<List<object>> Events(string id) =>
+            (await query.CurrentEventsByPersistenceId(id, 0, long.MaxValue).RunWith(Sink.Seq<EventEnvelope>(), Sys.Materializer()))
+            .Select(e => e.Event).ToList();
+        List<object> updates = [];
+        List<object> labels = [];
+        await AwaitAssertAsync(async () =>
+        {
+            updates = await Events(RecordingStreams.Updates(_spec.RunId));
+            labels = await Events(RecordingStreams.Labels(_spec.RunId));
+            Assert.Equal(2, updates.Count); // versions 0 and 2: every second one
+            Assert.Equal(4, labels.Count);
+        }, Wait);
+
+        using var model = TestSpecs.BuildModel(_spec);
+        var layout = ParameterLayout.Of(model);
+        var projection = new[] { layout["projection.weight"], layout["projection.bias"] };
+        foreach (var captured in updates.Cast<UpdateCaptured>())
+        {
+            Assert.Equal(["projection.weight", "projection.bias"], captured.Names);
+            Assert.True(captured.Half);
+            var expected = projection.SelectMany(s => sent[(int)captured.Version].Skip(s.Offset).Take(s.Length)).ToArray();
+            var actual = captured.Values();
+            Assert.Equal(expected.Length, actual.Length);
+            // float16 keeps 11 significant bits: relative error ≤ 2^-11 for these magnitudes (all ≥ 6e-5, the fp16 normal range).
+            for (var i = 0; i < expected.Length; i++)
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= Math.Abs(expected[i]) / 2048 + 1e-7, $"value {i}: {actual[i]} vs {expected[i]}");
+        }
+        Assert.Equal([0L, 2L], updates.Cast<UpdateCaptured>().Select(u => u.Version));
+        Assert.Equal(Enumerable.Range(0, 16).Select(i => (long)((i + 3) % 10)), labels.Cast<LabelsRecorded>().Single(l => l.Version == 3).Labels);
+    }
+
+    [Fact]
+    public void Select_UnknownParameter_ListsTheModelsParameters()
+    {
+        using var model = TestSpecs.BuildModel(_spec);
+        var error = Assert.Throws<ArgumentException>(() => new CapturePolicy("decoder.weight").Select(ParameterLayout.Of(model), "projection"));
+        Assert.Contains("projection.weight", error.Message);
+    }
+}
