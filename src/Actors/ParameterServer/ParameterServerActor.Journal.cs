@@ -49,10 +49,13 @@ public sealed partial class ParameterServerActor
                 _setup.Spec.RunId, _version, _samples);
     }
 
-    /// <summary>Steps up to a snapshot are no longer needed for recovery: prune them and older snapshots.</summary>
+    /// <summary>
+    /// Steps up to a snapshot are no longer needed for recovery: prune them (all but the last, so the stream stays
+    /// listed by persistence-id queries) and older snapshots.
+    /// </summary>
     private void OnSnapshotSaved(SaveSnapshotSuccess saved)
     {
-        DeleteMessages(saved.Metadata.SequenceNr);
+        DeleteMessages(saved.Metadata.SequenceNr - 1);
         DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
     }
 }

@@ -18,6 +18,7 @@ public static class ActorTrainCli
             TrainCommand.Create(config),
             RunCommand.Create(config),
             NodeCommand.Create(config),
+            RunsCommand.Create(),
             BenchCommand.Create(config),
         };
     }

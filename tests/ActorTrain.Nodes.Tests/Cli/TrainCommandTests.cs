@@ -166,4 +166,33 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("write none, sqlite", run.Error);
     }
+
+    [Fact]
+    public void Runs_AfterAJournaledRun_ListsItsRecordings()
+    {
+        var journal = $"sqlite:{_temp.File("journal.db")}";
+        var run = CliRun.Of(["run", .. Synthetic("--steps", "12", "--run-id", "recorded").Skip(1), "--journal", journal, "--record-labels", "--capture-every", "3"]);
+        Assert.True(run.ExitCode == 0, run.Error);
+
+        var json = _temp.File("runs.json");
+        var list = CliRun.Of("runs", "--journal", journal, "--json", json);
+
+        Assert.True(list.ExitCode == 0, list.Error);
+        Assert.Contains("recorded", list.Output);
+        var entry = JsonDocument.Parse(File.ReadAllText(json)).RootElement.EnumerateArray().Single();
+        Assert.Equal("recorded", entry.GetProperty("run_id").GetString());
+        // 12 steps of 2 workers = 24 accepted updates at versions 0..11; every third version is captured: 0, 3, 6, 9.
+        Assert.Equal(8, entry.GetProperty("updates").GetInt64());
+        Assert.Equal(9, entry.GetProperty("last_version").GetInt64());
+        Assert.Equal(24, entry.GetProperty("labels").GetInt64());
+        Assert.True(entry.GetProperty("recoverable").GetBoolean());
+    }
+
+    [Fact]
+    public void Runs_MissingJournalFile_SaysSo()
+    {
+        var list = CliRun.Of("runs", "--journal", $"sqlite:{_temp.File("none.db")}");
+        Assert.Equal(2, list.ExitCode);
+        Assert.Contains("no such file", list.Error);
+    }
 }

@@ -1,0 +1,65 @@
+using ActorTrain.Actors.ParameterServer;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+
+namespace ActorTrain.Actors.Recording;
+
+/// <summary>One recorded run in a journal.</summary>
+/// <param name="Updates">Captured updates (stream updates-RUN).</param>
+/// <param name="UpdateBytes">Bytes of captured tensor payload.</param>
+/// <param name="FirstVersion">Lowest captured version, or null when none was captured.</param>
+/// <param name="LastVersion">Highest captured version.</param>
+/// <param name="Labels">Recorded label batches (stream labels-RUN).</param>
+/// <param name="Recoverable">The parameter server's own stream exists (a server started on this journal resumes it).</param>
+public sealed record RecordedRun(string RunId, long Updates, long UpdateBytes, long? FirstVersion, long? LastVersion, long Labels, bool Recoverable);
+
+/// <summary>Lists the runs a journal holds, reading it through Akka.Persistence.Query as replay does.</summary>
+public static class RecordedRuns
+{
+    private const string ServerPrefix = "parameter-server-";
+
+    public static async Task<IReadOnlyList<RecordedRun>> ListAsync(Config journal, CancellationToken cancellation = default)
+    {
+        var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING")
+            .WithFallback(journal).WithFallback(Serialization.SerializationConfig.Hocon);
+        var system = ActorSystem.Create("actortrain-runs", config);
+        try
+        {
+            var materializer = system.Materializer();
+            var query = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+            var ids = await query.CurrentPersistenceIds().RunWith(Sink.Seq<string>(), materializer);
+            var runIds = ids.Select(RunOf).Where(r => r is not null).Select(r => r!).Distinct().Order(StringComparer.Ordinal);
+            var runs = new List<RecordedRun>();
+            foreach (var run in runIds)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var updates = await Events(query, RecordingStreams.Updates(run), materializer);
+                var labels = await Events(query, RecordingStreams.Labels(run), materializer);
+                var captured = updates.OfType<UpdateCaptured>().ToArray();
+                runs.Add(new RecordedRun(run, captured.Length, captured.Sum(u => (long)u.Payload.Length),
+                    captured.Length == 0 ? null : captured.Min(u => u.Version), captured.Length == 0 ? null : captured.Max(u => u.Version),
+                    labels.Count, ids.Contains(ServerPrefix + run)));
+            }
+            return runs;
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+
+    private static string? RunOf(string persistenceId)
+    {
+        foreach (var prefix in new[] { ServerPrefix, RecordingStreams.Updates(""), RecordingStreams.Labels("") })
+            if (persistenceId.StartsWith(prefix, StringComparison.Ordinal)) return persistenceId[prefix.Length..];
+        return null;
+    }
+
+    private static async Task<IReadOnlyList<object>> Events(SqlReadJournal query, string id, IMaterializer materializer) =>
+        (await query.CurrentEventsByPersistenceId(id, 0, long.MaxValue).RunWith(Sink.Seq<EventEnvelope>(), materializer))
+        .Select(e => e.Event).ToArray();
+}
