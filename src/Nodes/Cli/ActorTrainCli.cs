@@ -19,6 +19,7 @@ public static class ActorTrainCli
             RunCommand.Create(config),
             NodeCommand.Create(config),
             BenchCommand.Create(config),
+            AttackCommand.Create(),
         };
     }
 
