@@ -20,6 +20,7 @@ public static class ActorTrainCli
             NodeCommand.Create(config),
             RunsCommand.Create(),
             BenchCommand.Create(config),
+            AttackCommand.Create(),
         };
     }
 

@@ -1,0 +1,120 @@
+using Google.OrTools.LinearSolver;
+
+namespace ActorTrain.Tensors.Attacks;
+
+/// <summary>
+/// The separability test as one linear program per class, solved by Google OR-Tools' GLOP (primal/dual simplex).
+/// For class c and a set J of other classes: maximise t subject to x_jᵀr ≥ 0 (j ∈ J), x_cᵀr + t ≤ 0,
+/// −1 ≤ r_k ≤ 1 and 0 ≤ t ≤ 1. Class c is present iff t* &gt; <see cref="MarginThreshold"/>. With J = all other
+/// classes this is the exact test (Dang et al. 2021, Algorithm 1); the reference code instead takes J = the
+/// classes with the largest ‖q_j‖ (199 of them for its 1,000-class models), which can only add false positives.
+/// The box on r makes the LP bounded, so its optimum is a margin (for unit points, t* ≥ the Euclidean margin).
+/// </summary>
+internal static class GlopSeparability
+{
+    /// <summary>Smallest optimal margin t* that counts as separable; well above GLOP's feasibility tolerances (~1e-8).</summary>
+    public const double MarginThreshold = 1e-7;
+
+    /// <summary>The exact test for every class: one fresh model per class with all C − 1 others as constraints.</summary>
+    public static bool[] Naive(UnitPoints points)
+    {
+        var present = new bool[points.Count];
+        for (var c = 0; c < points.Count; c++)
+            present[c] = IsPresent(points, c, AllBut(points, c));
+        return present;
+    }
+
+    /// <summary>The reference code's variant: the <paramref name="constraints"/> other classes of largest ‖q_j‖ only.</summary>
+    public static bool[] Restricted(UnitPoints points, int constraints)
+    {
+        var byNorm = Enumerable.Range(0, points.Count).OrderByDescending(j => points.Norms[j]).ThenBy(j => j).ToArray();
+        var present = new bool[points.Count];
+        for (var c = 0; c < points.Count; c++)
+            present[c] = IsPresent(points, c, byNorm.Where(j => j != c).Take(constraints));
+        return present;
+    }
+
+    public static IEnumerable<int> AllBut(UnitPoints points, int c) => Enumerable.Range(0, points.Count).Where(j => j != c);
+
+    public static bool IsPresent(UnitPoints points, int c, IEnumerable<int> constraints)
+    {
+        using var lp = new ClassLp(points, c);
+        foreach (var j in constraints) lp.Constrain(j);
+        return lp.Solve() > MarginThreshold;
+    }
+
+    /// <summary>
+    /// The exact test for class <paramref name="c"/> by constraint generation: solve with <paramref name="initial"/> only,
+    /// then add the classes the optimal r violates (x_jᵀr &lt; −1e-9) until it violates none. Same answer as
+    /// <see cref="Naive"/>: fewer constraints can only raise t*, so t* ≤ threshold proves absence, and an r that satisfies
+    /// every constraint proves t*(all) ≥ t* &gt; threshold.
+    /// </summary>
+    public static bool IsPresentByCuts(UnitPoints points, int c, IEnumerable<int> initial)
+    {
+        using var lp = new ClassLp(points, c);
+        foreach (var j in initial) if (j != c) lp.Constrain(j);
+        var violators = new List<int>();
+        while (true)
+        {
+            if (lp.Solve() <= MarginThreshold) return false;
+            violators.Clear();
+            for (var j = 0; j < points.Count; j++)
+                if (j != c && !lp.Has(j) && lp.Slack(j) < -1e-9) violators.Add(j);
+            if (violators.Count == 0) return true;
+            foreach (var j in violators.OrderBy(lp.Slack).Take(32)) lp.Constrain(j);
+        }
+    }
+
+    /// <summary>One class's LP in GLOP: maximise t s.t. x_jᵀr ≥ 0 (constrained j), x_cᵀr + t ≤ 0, r ∈ [−1, 1]^S, t ∈ [0, 1].</summary>
+    private sealed class ClassLp : IDisposable
+    {
+        private readonly UnitPoints _points;
+        private readonly int _class;
+        private readonly Solver _solver;
+        private readonly Variable[] _r;
+        private readonly Variable _t;
+        private readonly HashSet<int> _constrained = [];
+        private double[] _solution = [];
+
+        public ClassLp(UnitPoints points, int c)
+        {
+            (_points, _class) = (points, c);
+            _solver = Solver.CreateSolver("GLOP") ?? throw new InvalidOperationException("OR-Tools has no GLOP solver in this build.");
+            _r = new Variable[points.Dimension];
+            for (var k = 0; k < _r.Length; k++) _r[k] = _solver.MakeNumVar(-1, 1, $"r{k}");
+            _t = _solver.MakeNumVar(0, 1, "t");
+            var own = _solver.MakeConstraint(double.NegativeInfinity, 0);
+            var x = points.Row(c);
+            for (var k = 0; k < _r.Length; k++) own.SetCoefficient(_r[k], x[k]);
+            own.SetCoefficient(_t, 1);
+            var objective = _solver.Objective();
+            objective.SetCoefficient(_t, 1);
+            objective.SetMaximization();
+        }
+
+        public bool Has(int j) => _constrained.Contains(j);
+
+        public void Constrain(int j)
+        {
+            if (!_constrained.Add(j)) return;
+            var row = _solver.MakeConstraint(0, double.PositiveInfinity);
+            var x = _points.Row(j);
+            for (var k = 0; k < _r.Length; k++) row.SetCoefficient(_r[k], x[k]);
+        }
+
+        /// <summary>t* of the current LP.</summary>
+        public double Solve()
+        {
+            var status = _solver.Solve();
+            if (status != Solver.ResultStatus.OPTIMAL)
+                throw new InvalidOperationException($"GLOP returned {status} for class {_points.Classes[_class]}; the separability LP is always feasible and bounded.");
+            _solution = _r.Select(v => v.SolutionValue()).ToArray();
+            return _t.SolutionValue();
+        }
+
+        /// <summary>x_jᵀr at the last solution.</summary>
+        public double Slack(int j) => VectorMath.Dot(_points.Row(j), _solution);
+
+        public void Dispose() => _solver.Dispose();
+    }
+}
