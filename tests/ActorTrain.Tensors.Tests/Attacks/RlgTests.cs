@@ -125,6 +125,17 @@ public sealed class RlgTests
         Assert.Null(RlgAttack.RevealLabels(sample.Update, 300, 128, MatrixOrientation.ClassesByFeatures, 40).Counts);
     }
 
+    [Fact]
+    public void RevealLabels_OneThreadForTheSvd_RestoresTheCallersThreadCount()
+    {
+        var sample = new SyntheticProjectionGradient(30, 16, 5, Seed: 18).Generate();
+        TorchSharp.torch.set_num_threads(2);
+
+        RlgAttack.RevealLabels(sample.Update, 30, 16, MatrixOrientation.ClassesByFeatures, 5);
+
+        Assert.Equal(2, TorchSharp.torch.get_num_threads());
+    }
+
     private static double Recall(RlgResult result, ProjectionGradientSample sample) =>
         (double)result.Labels.Intersect(sample.LabelSet).Count() / sample.LabelSet.Length;
 
