@@ -67,9 +67,8 @@ public sealed class RlgTests
     public void RevealLabels_FeaturesByClasses_SameLabelsAndCounts()
     {
         var sample = new SyntheticProjectionGradient(200, 96, 30, Seed: 14).Generate();
-        var transposed = new float[sample.Update.Length];
-        for (var c = 0; c < 200; c++)
-            for (var k = 0; k < 96; k++) transposed[k * 200 + c] = sample.Update[c * 96 + k];
+        var transposed = sample.TransposedUpdate();
+        Assert.Equal(sample.Update[5 * 96 + 7], transposed[7 * 200 + 5]); // (class 5, feature 7)
 
         var rows = RlgAttack.RevealLabels(sample.Update, 200, 96, MatrixOrientation.ClassesByFeatures, 30, sample.BiasGradient);
         var columns = RlgAttack.RevealLabels(transposed, 96, 200, MatrixOrientation.FeaturesByClasses, 30, sample.BiasGradient);
