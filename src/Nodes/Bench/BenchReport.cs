@@ -5,7 +5,8 @@ namespace ActorTrain.Nodes.Bench;
 /// <summary>
 /// A suite's result: candidate and baseline measured in the same run, and their ratio (candidate / baseline,
 /// higher is better for the candidate), plus the suite's own rows. Throughputs are in GB/s
-/// (<see cref="CandidateGbps"/>) or samples/s (<see cref="CandidateSamplesPerSecond"/>), whichever the suite measures.
+/// (<see cref="CandidateGbps"/>) or samples/s (<see cref="CandidateSamplesPerSecond"/>), whichever the suite measures;
+/// suites that time one task report seconds (<see cref="CandidateSeconds"/>) and ratio = baseline / candidate seconds.
 /// </summary>
 public sealed record BenchReport(
     string Suite,
@@ -17,12 +18,16 @@ public sealed record BenchReport(
     double? CandidateGbps = null,
     double? BaselineGbps = null,
     double? CandidateSamplesPerSecond = null,
-    double? BaselineSamplesPerSecond = null)
+    double? BaselineSamplesPerSecond = null,
+    double? CandidateSeconds = null,
+    double? BaselineSeconds = null)
 {
     public string ToJson() => JsonSerializer.Serialize(this, Reports.TrainingReport.Json);
 
     public string Summary()
     {
+        if (CandidateSeconds is { } seconds)
+            return FormattableString.Invariant($"{Suite}: {Candidate} {seconds:F3} s vs {Baseline} {BaselineSeconds!.Value:F3} s, ratio {Ratio:F1} ({RatioAt})");
         var (c, b, unit) = CandidateGbps is { } g
             ? (g, BaselineGbps!.Value, "GB/s")
             : (CandidateSamplesPerSecond!.Value, BaselineSamplesPerSecond!.Value, "samples/s");

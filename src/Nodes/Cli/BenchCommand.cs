@@ -18,6 +18,7 @@ public static class BenchCommand
             ["codec"] = RunCodec,
             ["aggregate"] = RunAggregate,
             ["train-overhead"] = RunTrainOverhead,
+            ["rlg"] = RunRlg,
         };
 
     public static Command Create(Option<string?> configOption)
@@ -96,4 +97,6 @@ public static class BenchCommand
             Median(rounds.Select(r => r.Ratio)), $"{parameters:N0} parameters, median of {rounds.Count} rounds", rounds.Cast<object>().ToArray(),
             CandidateSamplesPerSecond: run, BaselineSamplesPerSecond: train);
     }
+
+    private static BenchReport RunRlg(BenchContext context) => RlgBenchmark.Run(RlgBenchmark.DefaultGrid, context.Rounds, context.Output);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace ActorTrain.Tensors.Attacks;
@@ -25,36 +26,59 @@ public static class RlgAttack
     public static RlgResult RevealLabels(ReadOnlySpan<float> update, int rows, int columns, MatrixOrientation orientation,
         int? samples = null, ReadOnlySpan<float> biasGradient = default, RlgOptions? options = null)
     {
+        var clock = Stopwatch.StartNew();
         var bias = new double[biasGradient.Length];
         for (var i = 0; i < bias.Length; i++) bias[i] = biasGradient[i];
-        var values = new double[update.Length];
-        for (var i = 0; i < values.Length; i++) values[i] = update[i];
-        return Run(values, rows, columns, orientation, samples, bias.Length == 0 ? null : bias, options ?? RlgOptions.Default);
+        options ??= RlgOptions.Default;
+        RlgInput.Validate(update, rows, columns, orientation, samples, bias, options);
+        using var scope = NewDisposeScope();
+        return Run(clock, Matrix(update, rows, columns, ScalarType.Float32).to_type(ScalarType.Float64), orientation, samples, bias, options);
     }
 
     /// <inheritdoc cref="RevealLabels(ReadOnlySpan{float}, int, int, MatrixOrientation, int?, ReadOnlySpan{float}, RlgOptions?)"/>
     public static RlgResult RevealLabels(ReadOnlySpan<double> update, int rows, int columns, MatrixOrientation orientation,
-        int? samples = null, ReadOnlySpan<double> biasGradient = default, RlgOptions? options = null) =>
-        Run(update.ToArray(), rows, columns, orientation, samples, biasGradient.IsEmpty ? null : biasGradient.ToArray(), options ?? RlgOptions.Default);
-
-    private static RlgResult Run(double[] values, int rows, int columns, MatrixOrientation orientation, int? samples, double[]? bias, RlgOptions options)
+        int? samples = null, ReadOnlySpan<double> biasGradient = default, RlgOptions? options = null)
     {
         var clock = Stopwatch.StartNew();
-        RlgInput.Validate(values, rows, columns, orientation, samples, bias, options);
+        var bias = biasGradient.ToArray();
+        options ??= RlgOptions.Default;
+        RlgInput.Validate(update, rows, columns, orientation, samples, bias, options);
         using var scope = NewDisposeScope();
-        var matrix = tensor(values, [rows, columns]);
-        if (orientation == MatrixOrientation.FeaturesByClasses) matrix = matrix.T.contiguous();
-        var points = ClassPoints.Compute(matrix, samples);
-        var unit = UnitPoints.From(points.Points, points.Rank);
-        var (present, stats) = options.Method switch
+        return Run(clock, Matrix(update, rows, columns, ScalarType.Float64), orientation, samples, bias, options);
+    }
+
+    private static Tensor Matrix<T>(ReadOnlySpan<T> values, int rows, int columns, ScalarType type) where T : unmanaged
+    {
+        var matrix = empty(rows, columns, type);
+        MemoryMarshal.AsBytes(values).CopyTo(matrix.bytes);
+        return matrix;
+    }
+
+    /// <param name="matrix">float64, as laid out by <paramref name="orientation"/>.</param>
+    /// <param name="bias">Empty when not given.</param>
+    private static RlgResult Run(Stopwatch clock, Tensor matrix, MatrixOrientation orientation, int? samples, double[] bias, RlgOptions options)
+    {
+        var callerThreads = get_num_threads();
+        if (options.TorchThreads is { } threads) set_num_threads(threads);
+        try
         {
-            RlgMethod.ExactLp => (GlopSeparability.Naive(unit), null),
-            RlgMethod.RestrictedLp => (GlopSeparability.Restricted(unit, options.RestrictedConstraints), null),
-            _ => ConeSeparability.Decide(unit) is var outcome ? (outcome.Present, outcome.Stats) : default,
-        };
-        var labels = unit.Classes.Where((_, i) => present[i]).ToArray();
-        var counts = bias is null ? null : LabelCounts.Estimate(labels, bias, samples ?? points.Rank);
-        return new RlgResult(labels, counts, points.Rank, points.Rule, points.NumericalRank, points.Gap,
-            points.SingularValues.Take(points.Rank + 1).ToArray(), stats, clock.Elapsed.TotalSeconds);
+            if (orientation == MatrixOrientation.FeaturesByClasses) matrix = matrix.T.contiguous();
+            var points = ClassPoints.Compute(matrix, samples);
+            var unit = UnitPoints.From(points.Points, points.Rank);
+            var (present, stats) = options.Method switch
+            {
+                RlgMethod.ExactLp => (GlopSeparability.Naive(unit), null),
+                RlgMethod.RestrictedLp => (GlopSeparability.Restricted(unit, options.RestrictedConstraints), null),
+                _ => ConeSeparability.Decide(unit) is var outcome ? (outcome.Present, outcome.Stats) : default,
+            };
+            var labels = unit.Classes.Where((_, i) => present[i]).ToArray();
+            var counts = bias.Length == 0 ? null : LabelCounts.Estimate(labels, bias, samples ?? points.Rank);
+            return new RlgResult(labels, counts, points.Rank, points.Rule, points.NumericalRank, points.Gap,
+                points.SingularValues.Take(points.Rank + 1).ToArray(), stats, clock.Elapsed.TotalSeconds);
+        }
+        finally
+        {
+            set_num_threads(callerThreads);
+        }
     }
 }

@@ -1,9 +1,12 @@
+using System.Numerics;
+
 namespace ActorTrain.Tensors.Attacks;
 
 /// <summary>Checks the attack's inputs and says exactly what is wrong, so a bad file or shape fails before any SVD.</summary>
 internal static class RlgInput
 {
-    public static void Validate(double[] values, int rows, int columns, MatrixOrientation orientation, int? samples, double[]? bias, RlgOptions options)
+    public static void Validate<T>(ReadOnlySpan<T> values, int rows, int columns, MatrixOrientation orientation, int? samples, double[] bias, RlgOptions options)
+        where T : IFloatingPointIeee754<T>
     {
         if (rows < 1 || columns < 1)
             throw new ArgumentException($"Update shape {rows} × {columns}: both dimensions must be at least 1.");
@@ -16,12 +19,14 @@ internal static class RlgInput
             throw new ArgumentException($"Update {rows} × {columns} read as {Describe(orientation)} has {classes} class(es); RLG needs at least 2.");
         if (samples is < 1)
             throw new ArgumentException($"Samples (S) must be at least 1, got {samples}.");
+        if (options.TorchThreads is < 1)
+            throw new ArgumentException($"TorchSharp threads must be at least 1, got {options.TorchThreads}.");
         if (options.Method == RlgMethod.RestrictedLp && options.RestrictedConstraints < 1)
             throw new ArgumentException($"Restricted LP needs at least 1 constraint class, got {options.RestrictedConstraints}.");
         for (var i = 0; i < values.Length; i++)
-            if (!double.IsFinite(values[i]))
+            if (!T.IsFinite(values[i]))
                 throw new ArgumentException(FormattableString.Invariant($"Update[{i / columns}, {i % columns}] is {values[i]}; the attack needs finite values."));
-        if (bias is null) return;
+        if (bias.Length == 0) return;
         if (bias.Length != classes)
         {
             var hint = bias.Length == features

@@ -82,4 +82,13 @@ public sealed record ProjectionGradientSample(float[] Update, float[] BiasGradie
     public int[] LabelSet => Labels.Distinct().Order().ToArray();
 
     public int Samples => Labels.Length;
+
+    /// <summary>The update laid out d × C (features by classes), as Keras-style kernels store it.</summary>
+    public float[] TransposedUpdate()
+    {
+        var transposed = new float[Update.Length];
+        for (var c = 0; c < Classes; c++)
+            for (var k = 0; k < Features; k++) transposed[k * Classes + c] = Update[c * Features + k];
+        return transposed;
+    }
 }

@@ -37,10 +37,7 @@ public sealed class AttackCommandTests : IDisposable
     public void AttackRlg_FeaturesByClassesWithoutSamples_UsesSpectrumGapAndOmitsCounts()
     {
         var sample = new SyntheticProjectionGradient(150, 48, 12, Seed: 42).Generate();
-        var transposed = new float[sample.Update.Length];
-        for (var c = 0; c < 150; c++)
-            for (var k = 0; k < 48; k++) transposed[k * 150 + c] = sample.Update[c * 48 + k];
-        var update = Write("kernel.npy", transposed, 48, 150);
+        var update = Write("kernel.npy", sample.TransposedUpdate(), 48, 150);
         var json = _temp.File("rlg.json");
 
         var run = CliRun.Of("attack", "rlg", "--update", update, "--orientation", "dc", "--json", json);

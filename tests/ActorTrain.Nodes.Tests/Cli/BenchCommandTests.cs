@@ -29,6 +29,6 @@ public sealed class BenchCommandTests : IDisposable
     {
         var run = CliRun.Of("bench", "gpu");
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("choose one of: codec, aggregate, train-overhead", run.Error);
+        Assert.Contains("choose one of: codec, aggregate, train-overhead, rlg", run.Error);
     }
 }

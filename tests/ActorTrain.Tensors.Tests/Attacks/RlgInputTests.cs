@@ -60,4 +60,12 @@ public sealed class RlgInputTests
         var error = Assert.Throws<ArgumentException>(() => RlgAttack.RevealLabels(new float[12], 3, 4, MatrixOrientation.ClassesByFeatures));
         Assert.Contains("The update is zero", error.Message);
     }
+
+    [Fact]
+    public void RevealLabels_ZeroThreads_IsRejected()
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            RlgAttack.RevealLabels(Valid, 3, 4, MatrixOrientation.ClassesByFeatures, options: new RlgOptions { TorchThreads = 0 }));
+        Assert.Contains("TorchSharp threads must be at least 1, got 0", error.Message);
+    }
 }

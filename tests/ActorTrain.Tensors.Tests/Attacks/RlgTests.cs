@@ -67,9 +67,8 @@ public sealed class RlgTests
     public void RevealLabels_FeaturesByClasses_SameLabelsAndCounts()
     {
         var sample = new SyntheticProjectionGradient(200, 96, 30, Seed: 14).Generate();
-        var transposed = new float[sample.Update.Length];
-        for (var c = 0; c < 200; c++)
-            for (var k = 0; k < 96; k++) transposed[k * 200 + c] = sample.Update[c * 96 + k];
+        var transposed = sample.TransposedUpdate();
+        Assert.Equal(sample.Update[5 * 96 + 7], transposed[7 * 200 + 5]); // (class 5, feature 7)
 
         var rows = RlgAttack.RevealLabels(sample.Update, 200, 96, MatrixOrientation.ClassesByFeatures, 30, sample.BiasGradient);
         var columns = RlgAttack.RevealLabels(transposed, 96, 200, MatrixOrientation.FeaturesByClasses, 30, sample.BiasGradient);
@@ -123,6 +122,17 @@ public sealed class RlgTests
         Assert.Equal(40, result.Counts.Sum());
         Assert.All(result.Counts, n => Assert.True(n >= 1));
         Assert.Null(RlgAttack.RevealLabels(sample.Update, 300, 128, MatrixOrientation.ClassesByFeatures, 40).Counts);
+    }
+
+    [Fact]
+    public void RevealLabels_OneThreadForTheSvd_RestoresTheCallersThreadCount()
+    {
+        var sample = new SyntheticProjectionGradient(30, 16, 5, Seed: 18).Generate();
+        TorchSharp.torch.set_num_threads(2);
+
+        RlgAttack.RevealLabels(sample.Update, 30, 16, MatrixOrientation.ClassesByFeatures, 5);
+
+        Assert.Equal(2, TorchSharp.torch.get_num_threads());
     }
 
     private static double Recall(RlgResult result, ProjectionGradientSample sample) =>
