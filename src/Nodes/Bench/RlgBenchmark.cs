@@ -20,7 +20,7 @@ public sealed record RlgCell(int Classes, int Batch, int Features, int Steps = 1
 /// <param name="Recall">Batch labels revealed, over all batch labels (micro-averaged).</param>
 /// <param name="ExactMatch">Fraction of batches whose revealed set equals the true set.</param>
 /// <param name="FastSeconds">Median wall-clock seconds of the whole attack (SVD included) with the fast test.</param>
-/// <param name="NaiveSeconds">The same with one GLOP LP per class; null where skipped (C = 1000 outside the headline cell: ≈ 30 s per batch).</param>
+/// <param name="NaiveSeconds">The same with one GLOP LP per class; null where skipped (C = 1000 outside the headline cell: ≈ 40 s per batch).</param>
 /// <param name="NaiveAgrees">Both tests revealed the same set on every batch both ran.</param>
 public sealed record RlgMeasurement(
     int Classes, int Batch, int Steps, int Features, string Regime, int Batches,
@@ -53,7 +53,7 @@ public static class RlgBenchmark
     {
         torch.set_num_threads(Environment.ProcessorCount);
         WarmUp();
-        output.WriteLine($"rlg: {rounds} batches per cell (seeds 1..{rounds}), untrained-like model (logit scale 1); naive LP where C ≤ 100 and on 1 batch at {Headline}; other C = 1000 cells skip it (≈ 30 s per batch)");
+        output.WriteLine($"rlg: {rounds} batches per cell (seeds 1..{rounds}), untrained-like model (logit scale 1); naive LP where C ≤ 100 and on 1 batch at {Headline}; other C = 1000 cells skip it (≈ 40 s per batch)");
         output.WriteLine("    C      N    K     d  regime     precision  recall  exact  fast s   naive s   naive/fast  agree");
         var rows = new List<RlgMeasurement>();
         foreach (var cell in grid)

@@ -29,7 +29,7 @@ public static class AttackCommand
     {
         var update = new Option<string>("--update") { Description = "Projection-layer weight gradient or update (divided by the learning rate), a 2-D float32/float64 .npy.", Required = true };
         var samples = new Option<int?>("--samples") { Description = "S, samples behind the update (N, or K·N after K local steps). Default: the largest gap in the singular values." };
-        var bias = new Option<string?>("--bias") { Description = "Bias gradient averaged over the S samples, a 1-D .npy of length C: adds counts per label." };
+        var bias = new Option<string?>("--bias") { Description = "Bias gradient averaged over the S samples, a 1-D .npy of length C: adds counts per label (give --samples too: without it counts assume S = the rank used)." };
         var orientation = new Option<string>("--orientation") { Description = "cd: the matrix is classes × features (PyTorch nn.Linear); dc: features × classes.", DefaultValueFactory = _ => "cd" };
         var method = new Option<string>("--method") { Description = "fast (exact, certificate-based) | exact-lp (one GLOP LP per class) | restricted-lp (the reference code's k-constraint LP).", DefaultValueFactory = _ => "fast" };
         var restricted = new Option<int>("--restricted-constraints") { Description = "restricted-lp: other classes per LP (largest norms).", DefaultValueFactory = _ => 199 };

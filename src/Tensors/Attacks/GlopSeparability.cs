@@ -43,28 +43,6 @@ internal static class GlopSeparability
         return lp.Solve() > MarginThreshold;
     }
 
-    /// <summary>
-    /// The exact test for class <paramref name="c"/> by constraint generation: solve with <paramref name="initial"/> only,
-    /// then add the classes the optimal r violates (x_jᵀr &lt; −1e-9) until it violates none. Same answer as
-    /// <see cref="Naive"/>: fewer constraints can only raise t*, so t* ≤ threshold proves absence, and an r that satisfies
-    /// every constraint proves t*(all) ≥ t* &gt; threshold.
-    /// </summary>
-    public static bool IsPresentByCuts(UnitPoints points, int c, IEnumerable<int> initial)
-    {
-        using var lp = new ClassLp(points, c);
-        foreach (var j in initial) if (j != c) lp.Constrain(j);
-        var violators = new List<int>();
-        while (true)
-        {
-            if (lp.Solve() <= MarginThreshold) return false;
-            violators.Clear();
-            for (var j = 0; j < points.Count; j++)
-                if (j != c && !lp.Has(j) && lp.Slack(j) < -1e-9) violators.Add(j);
-            if (violators.Count == 0) return true;
-            foreach (var j in violators.OrderBy(lp.Slack).Take(32)) lp.Constrain(j);
-        }
-    }
-
     /// <summary>One class's LP in GLOP: maximise t s.t. x_jᵀr ≥ 0 (constrained j), x_cᵀr + t ≤ 0, r ∈ [−1, 1]^S, t ∈ [0, 1].</summary>
     private sealed class ClassLp : IDisposable
     {
@@ -73,8 +51,6 @@ internal static class GlopSeparability
         private readonly Solver _solver;
         private readonly Variable[] _r;
         private readonly Variable _t;
-        private readonly HashSet<int> _constrained = [];
-        private double[] _solution = [];
 
         public ClassLp(UnitPoints points, int c)
         {
@@ -92,11 +68,8 @@ internal static class GlopSeparability
             objective.SetMaximization();
         }
 
-        public bool Has(int j) => _constrained.Contains(j);
-
         public void Constrain(int j)
         {
-            if (!_constrained.Add(j)) return;
             var row = _solver.MakeConstraint(0, double.PositiveInfinity);
             var x = _points.Row(j);
             for (var k = 0; k < _r.Length; k++) row.SetCoefficient(_r[k], x[k]);
@@ -108,12 +81,8 @@ internal static class GlopSeparability
             var status = _solver.Solve();
             if (status != Solver.ResultStatus.OPTIMAL)
                 throw new InvalidOperationException($"GLOP returned {status} for class {_points.Classes[_class]}; the separability LP is always feasible and bounded.");
-            _solution = _r.Select(v => v.SolutionValue()).ToArray();
             return _t.SolutionValue();
         }
-
-        /// <summary>x_jᵀr at the last solution.</summary>
-        public double Slack(int j) => VectorMath.Dot(_points.Row(j), _solution);
 
         public void Dispose() => _solver.Dispose();
     }

@@ -21,7 +21,8 @@ public static class RlgAttack
     /// <param name="columns">Columns of <paramref name="update"/>.</param>
     /// <param name="samples">S, samples behind the update (N for one step, K·N after K local steps); null: chosen at the
     /// largest gap of the singular values. Capped at the numerical rank either way (<see cref="RlgResult.RankRule"/>).</param>
-    /// <param name="biasGradient">∇b averaged over the S samples (length C) for counts; empty for labels only.</param>
+    /// <param name="biasGradient">∇b averaged over the S samples (length C) for counts; empty for labels only. Counts
+    /// need the true S: without <paramref name="samples"/> they assume S = the rank used, which repeated labels can lower.</param>
     /// <exception cref="ArgumentException">Wrong shapes, fewer than two classes, S &lt; 1, a non-finite value, or a zero update.</exception>
     public static RlgResult RevealLabels(ReadOnlySpan<float> update, int rows, int columns, MatrixOrientation orientation,
         int? samples = null, ReadOnlySpan<float> biasGradient = default, RlgOptions? options = null)

@@ -52,17 +52,6 @@ public sealed class ConeSeparabilityTests
         Assert.Equal(GlopSeparability.Naive(points), outcome.Present);
     }
 
-    [Theory]
-    [InlineData(1)]
-    [InlineData(7)]
-    public void IsPresentByCuts_FromNoConstraints_MatchesFullLp(int seed)
-    {
-        var points = ConeInstances.Build("gradient", seed);
-
-        for (var c = 0; c < points.Count; c++)
-            Assert.Equal(GlopSeparability.IsPresent(points, c, GlopSeparability.AllBut(points, c)), GlopSeparability.IsPresentByCuts(points, c, []));
-    }
-
     [Fact]
     public void Decide_TwoOppositePoints_BothPresent()
     {
