@@ -11,6 +11,7 @@ public static class ClusterRoles
 {
     public const string ParameterServerRole = "ps";
     public const string WorkerRole = "worker";
+    public const string TapRole = "tap";
     private const string SingletonName = "parameter-server";
 
     /// <summary>Every node: the inbox that reassembles chunked tensor messages.</summary>
@@ -29,6 +30,11 @@ public static class ClusterRoles
         system.ActorOf(ClusterSingletonProxy.Props($"/user/{SingletonName}",
             ClusterSingletonProxySettings.Create(system).WithRole(ParameterServerRole).WithSingletonName("server")),
             $"{SingletonName}-proxy-{Guid.NewGuid():N}");
+
+    /// <summary>Role tap: label revelation on the current run's worker updates.</summary>
+    /// <param name="spec">The run, when known; null: the tap asks the parameter server.</param>
+    public static IActorRef StartTap(ActorSystem system, Tap.TapSettings settings, IActorRef proxy, Protocol.RunSpec? spec = null) =>
+        system.ActorOf(Tap.TapActor.Props(proxy, settings, spec), "tap");
 
     /// <summary>Role worker: one worker actor.</summary>
     public static IActorRef StartWorker(ActorSystem system, WorkerSettings settings, IActorRef proxy) =>

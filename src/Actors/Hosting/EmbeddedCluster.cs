@@ -1,4 +1,5 @@
 using ActorTrain.Actors.ParameterServer;
+using ActorTrain.Actors.Tap;
 using ActorTrain.Actors.Workers;
 using Akka.Actor;
 using Akka.Configuration;
@@ -13,10 +14,13 @@ public static class EmbeddedCluster
 {
     public static async Task<RunOutcome> RunAsync(
         ParameterServerSetup setup, int workers, string device, string fashionMnistDirectory, Config? user = null,
-        string? logLevel = null, CancellationToken cancellation = default, int threadsPerWorker = 0)
+        string? logLevel = null, CancellationToken cancellation = default, int threadsPerWorker = 0, TapSettings? tap = null)
     {
         if (workers < 1) throw new ArgumentException($"--workers {workers}: must be at least 1.");
-        var node = new NodeAddress("127.0.0.1", 0, [], [ClusterRoles.ParameterServerRole, ClusterRoles.WorkerRole]);
+        string[] roles = tap is null
+            ? [ClusterRoles.ParameterServerRole, ClusterRoles.WorkerRole]
+            : [ClusterRoles.ParameterServerRole, ClusterRoles.WorkerRole, ClusterRoles.TapRole];
+        var node = new NodeAddress("127.0.0.1", 0, [], roles);
         // The singleton lives in this process; the proxy's "not found yet" warning at shutdown would only confuse.
         var quiet = ConfigurationFactory.ParseString("akka.cluster.singleton-proxy.log-singleton-identification-failure = off");
         var system = await ClusterNode.StartAsync(node, user is null ? quiet : quiet.WithFallback(user), logLevel, TimeSpan.FromSeconds(30), cancellation);
@@ -25,11 +29,13 @@ public static class EmbeddedCluster
             var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
             ClusterRoles.StartParameterServer(system, setup with { MinWorkers = workers, OnFinished = o => outcome.TrySetResult(o) });
             var proxy = ClusterRoles.ParameterServerProxy(system);
+            var tapActor = tap is null ? null : ClusterRoles.StartTap(system, tap, proxy, setup.Spec);
             var interval = system.Settings.Config.GetTimeSpan("actortrain.worker.register-interval", TimeSpan.FromSeconds(1));
             for (var i = 0; i < workers; i++)
                 ClusterRoles.StartWorker(system, new WorkerSettings($"local/w{i}", device, fashionMnistDirectory, interval, Threads: threadsPerWorker), proxy); // port-free ids: seeded runs reproduce
             await using var registration = cancellation.Register(() => outcome.TrySetCanceled(cancellation));
-            return await outcome.Task;
+            var result = await outcome.Task;
+            return tapActor is null ? result : result with { Tap = await TapDrain.WaitAsync(tapActor, TimeSpan.FromMinutes(2), cancellation) };
         }
         finally
         {

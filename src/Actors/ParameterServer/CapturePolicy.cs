@@ -59,6 +59,6 @@ public sealed record CapturePolicy(string Parameters = "projection", int Every =
             offset += slot.Length;
         }
         return new UpdateCaptured(update.RunId, update.Version, update.WorkerId, update.BatchSize, update.Loss,
-            slots.Select(s => s.Name).ToArray(), slots.Select(s => s.Shape).ToArray(), Half, payload);
+            slots.Select(s => s.Name).ToArray(), slots.Select(s => s.Shape).ToArray(), Half, payload, update.Kind);
     }
 }

@@ -64,7 +64,8 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
         _capture = _setup.Capture ?? new CapturePolicy();
         _captureSlots = _setup.Persistent ? _capture.Select(_store.Layout, _store.ProjectionLayer) : [];
         if (_setup.Persistent && _captureSlots.Count > 0)
-            _updateRecorder = Context.ActorOf(Recording.UpdateRecorder.Props(Recording.RecordingStreams.Updates(_setup.Spec.RunId)), "updates");
+            _updateRecorder = Context.ActorOf(Recording.UpdateRecorder.Props(Recording.RecordingStreams.Updates(_setup.Spec.RunId),
+                new Recording.RecordingStarted(_setup.Spec)), "updates");
         if (_setup.Persistent && _setup.Spec.RecordLabels)
             _labelRecorder = Context.ActorOf(Recording.UpdateRecorder.Props(Recording.RecordingStreams.Labels(_setup.Spec.RunId)), "labels");
         // sync and local-sgd: every worker that read version v has reported before v+1 exists; stragglers that still
@@ -86,6 +87,7 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
         Command<WorkerUpdate>(OnUpdate);
         Command<StragglerCheck>(OnStragglerCheck);
         Command<SubscribeUpdates>(Subscribe);
+        Command<GetRunSpec>(_ => Sender.Tell(_setup.Spec));
         Command<GetServerStatus>(_ => Sender.Tell(new ServerStatus(_setup.Spec.RunId, _version, _roster.Count, _roster.Active.Count,
             _updateSubscribers.Count, _rejected, _finished)));
         Command<Terminated>(t =>
@@ -181,6 +183,7 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
             _log.Info("{0} subscribed to the updates of run {1}.", Sender, subscribe.RunId);
         }
         Sender.Tell(new UpdatesSubscribed(subscribe.RunId));
+        if (_finished) Sender.Tell(new RunFinished(_setup.Spec.RunId, _version));
     }
 
     private void Forget(IActorRef worker, string why)

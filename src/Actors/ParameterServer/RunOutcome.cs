@@ -22,5 +22,8 @@ public sealed record RunOutcome(
     IReadOnlyList<CurvePoint> TestAccuracies,
     float[] FinalWeights)
 {
+    /// <summary>The tap's totals when a tap ran beside the run (`run --attack rlg`), taken once it had drained.</summary>
+    public Protocol.TapReport? Tap { get; init; }
+
     public double SamplesPerSecond => Samples / Math.Max(TrainingSeconds, 1e-9);
 }

@@ -39,6 +39,12 @@ public sealed record WorkerUpdate(
 /// <summary>Parameter server → worker: the update was not applied, and why.</summary>
 public sealed record UpdateRejected(string RunId, long Version, string WorkerId, string Reason) : IControlMessage;
 
+/// <summary>Ask the parameter server what it trains; it answers with its <see cref="RunSpec"/> (taps need it to read updates).</summary>
+public sealed record GetRunSpec : IControlMessage
+{
+    public static GetRunSpec Instance { get; } = new();
+}
+
 /// <summary>Ask the parameter server where it stands; it answers <see cref="ServerStatus"/>.</summary>
 public sealed record GetServerStatus : IControlMessage;
 

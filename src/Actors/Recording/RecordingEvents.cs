@@ -6,8 +6,10 @@ namespace ActorTrain.Actors.Recording;
 /// An accepted worker update as the capture policy keeps it: the chosen parameters only, as float32 or float16
 /// little-endian bytes (<paramref name="Half"/>), in the order of <paramref name="Names"/>.
 /// </summary>
+/// <param name="Kind">A mean gradient, or a local-sgd weight delta.</param>
 public sealed record UpdateCaptured(
-    string RunId, long Version, string WorkerId, int BatchSize, double Loss, string[] Names, long[][] Shapes, bool Half, byte[] Payload)
+    string RunId, long Version, string WorkerId, int BatchSize, double Loss, string[] Names, long[][] Shapes, bool Half, byte[] Payload,
+    UpdateKind Kind = UpdateKind.Gradient)
     : ITensorMessage
 {
     /// <summary>The captured values widened to float32.</summary>
@@ -20,6 +22,12 @@ public sealed record UpdateCaptured(
         return values;
     }
 }
+
+/// <summary>
+/// First event of a run's updates stream: what the run trained, so a replay knows how to read the updates (mode,
+/// learning rate, momentum and local steps turn a weight delta back into a gradient).
+/// </summary>
+public sealed record RecordingStarted(RunSpec Spec) : IControlMessage;
 
 /// <summary>The true labels of a worker's batch: the evaluation stream, written only with --record-labels.</summary>
 public sealed record LabelsRecorded(string RunId, long Version, string WorkerId, long[] Labels) : IControlMessage;

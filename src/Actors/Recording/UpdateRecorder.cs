@@ -15,9 +15,14 @@ public sealed class UpdateRecorder : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private long _recorded;
 
-    public UpdateRecorder(string persistenceId)
+    /// <param name="header">Written first when the stream is new (e.g. <see cref="RecordingStarted"/>); null for none.</param>
+    public UpdateRecorder(string persistenceId, object? header = null)
     {
         _persistenceId = persistenceId;
+        Recover<RecoveryCompleted>(_ =>
+        {
+            if (_recorded == 0 && header is not null) PersistAsync(header, _ => _recorded++);
+        });
         Recover<object>(_ => _recorded++);
         Command<UpdateCaptured>(e => PersistAsync(e, _ => _recorded++));
         Command<LabelsRecorded>(e => PersistAsync(e, _ => _recorded++));
@@ -25,7 +30,8 @@ public sealed class UpdateRecorder : ReceivePersistentActor
 
     public override string PersistenceId => _persistenceId;
 
-    public static Props Props(string persistenceId) => Akka.Actor.Props.Create(() => new UpdateRecorder(persistenceId));
+    public static Props Props(string persistenceId, object? header = null) =>
+        Akka.Actor.Props.Create(() => new UpdateRecorder(persistenceId, header));
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {

@@ -81,6 +81,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                 writer.Write(captured.Half);
                 BinaryFields.WriteTensorSetHeader(writer, new TensorSet(captured.Names, captured.Shapes, []));
                 BinaryFields.WriteBytes(writer, captured.Half ? Tensors.Wire.WireDType.Float16 : Tensors.Wire.WireDType.Float32, captured.Payload);
+                writer.Write((byte)captured.Kind);
                 writer.Flush();
                 return prefix.ToArray();
             case ParameterServer.ServerSnapshot snapshot:
@@ -142,7 +143,9 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                         (reader.ReadString(), reader.ReadInt64(), reader.ReadString(), reader.ReadInt32(), reader.ReadDouble(), reader.ReadBoolean());
                     var (names, shapes) = BinaryFields.ReadTensorSetHeader(reader);
                     var payload = BinaryFields.ReadBytes(reader, bytes, half ? Tensors.Wire.WireDType.Float16 : Tensors.Wire.WireDType.Float32);
-                    return new Recording.UpdateCaptured(run, version, worker, batch, loss, names, shapes, half, payload);
+                    // Recordings written before the kind was stored end here; they were all gradients.
+                    var kind = reader.BaseStream.Position < bytes.Length ? (UpdateKind)reader.ReadByte() : UpdateKind.Gradient;
+                    return new Recording.UpdateCaptured(run, version, worker, batch, loss, names, shapes, half, payload, kind);
                 }
                 case "snapshot":
                 {

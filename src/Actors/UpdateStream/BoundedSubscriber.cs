@@ -20,6 +20,7 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
 {
     private readonly string _topic;
     private readonly (string RunId, IActorRef Server)? _updates;
+    private readonly bool _updatesOnly;
     private IActorRef? _updatesFrom;
     private readonly Props _consumerProps;
     private readonly DropOldestQueue<object> _queue;
@@ -30,11 +31,12 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
     private long _received;
     private long _delivered;
 
-    public BoundedSubscriber(string topic, Props consumer, int capacity, (string RunId, IActorRef Server)? updates = null)
+    public BoundedSubscriber(string topic, Props consumer, int capacity, (string RunId, IActorRef Server)? updates = null, bool updatesOnly = false)
     {
         Validate(topic, consumer, capacity);
         _topic = topic;
         _updates = updates;
+        _updatesOnly = updatesOnly;
         _consumerProps = consumer;
         _queue = new DropOldestQueue<object>(capacity);
         _mediator = DistributedPubSub.Get(Context.System).Mediator;
@@ -50,12 +52,13 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
     /// updates with their tensors, which it asks the parameter server for (through <paramref name="parameterServer"/>,
     /// e.g. the singleton proxy) and asks again for when that server goes away.
     /// </summary>
-    public static Props ForRun(string runId, IActorRef parameterServer, Props consumer, int capacity)
+    /// <param name="updatesOnly">Pass on the <see cref="Protocol.WorkerUpdate"/>s alone and ignore the topic's metadata (not counted).</param>
+    public static Props ForRun(string runId, IActorRef parameterServer, Props consumer, int capacity, bool updatesOnly = false)
     {
         ArgumentNullException.ThrowIfNull(parameterServer);
         Validate(Protocol.UpdateTopics.For(runId), consumer, capacity);
         var updates = ((string RunId, IActorRef Server)?)(runId, parameterServer);
-        return Akka.Actor.Props.Create(() => new BoundedSubscriber(Protocol.UpdateTopics.For(runId), consumer, capacity, updates));
+        return Akka.Actor.Props.Create(() => new BoundedSubscriber(Protocol.UpdateTopics.For(runId), consumer, capacity, updates, updatesOnly));
     }
 
     /// <summary>Props for a subscriber to <paramref name="topic"/>.</summary>
@@ -113,6 +116,11 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
             _log.Debug("Receiving the updates of run {0} from {1}.", _updates?.RunId, Sender);
         });
         Receive<ConsumerReady>(_ => OnConsumerReady());
+        Receive<Protocol.RunFinished>(finished =>
+        {
+            Context.Parent.Forward(finished); // the owner decides when to stop
+            if (!_updatesOnly) OnPublished(finished);
+        });
         Receive<GetSubscriberStats>(_ => Sender.Tell(Stats));
         Receive<Terminated>(OnTerminated);
         ReceiveAny(OnPublished);
@@ -120,6 +128,7 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
 
     private void OnPublished(object message)
     {
+        if (_updatesOnly && message is not Protocol.WorkerUpdate) return;
         _received++;
         if (!_consumerBusy)
             Deliver(message);

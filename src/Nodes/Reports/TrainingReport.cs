@@ -29,7 +29,8 @@ public sealed record TrainingReport(
     int? Workers = null,
     string? Aggregation = null,
     long? RejectedUpdates = null,
-    IReadOnlyDictionary<string, long>? RejectedByReason = null)
+    IReadOnlyDictionary<string, long>? RejectedByReason = null,
+    TapSummary? Tap = null)
 {
     public static readonly JsonSerializerOptions Json = new()
     {

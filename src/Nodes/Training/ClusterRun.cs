@@ -52,7 +52,9 @@ public static class ClusterRun
             train.Training.BatchSize, train.Training.Optimizer, train.Training.LearningRate, train.Training.Seed, train.Training.Device,
             outcome.TestAccuracy, outcome.FinalLoss, outcome.SamplesPerSecond, outcome.TrainingSeconds, run.Path,
             outcome.TestAccuracies.Select(p => new AccuracyPoint(p.Step, p.Value)).ToArray(),
-            outcome.MaxWorkers, settings.Mode.Name(), outcome.RejectedUpdates, outcome.RejectedByReason);
+            outcome.MaxWorkers, settings.Mode.Name(), outcome.RejectedUpdates, outcome.RejectedByReason,
+            outcome.Tap is { } tap ? TapSummary.From(settings.Attack ?? "rlg", tap) : null);
+        if (report.Tap is { } summary) output.WriteLine(summary.Describe());
         File.WriteAllText(run.File("result.json"), report.ToJson());
         TrainingPlot.Save(run.File("plot.png"), $"{train.Model} on {train.Dataset}, {settings.Mode.Name()} ({run.RunId})", outcome.Losses, outcome.TestAccuracies);
         return report;

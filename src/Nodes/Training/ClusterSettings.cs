@@ -9,7 +9,7 @@ namespace ActorTrain.Nodes.Training;
 /// <summary>Command-line values for cluster runs; null means "take it from the configuration".</summary>
 public sealed record ClusterOverrides(
     string? Mode = null, int? Workers = null, int? LocalSteps = null, int? MinWorkers = null, string? LogLevel = null, string? Journal = null,
-    string? Capture = null, int? CaptureEvery = null, string? CaptureDtype = null, bool RecordLabels = false);
+    string? Capture = null, int? CaptureEvery = null, string? CaptureDtype = null, bool RecordLabels = false, string? Attack = null);
 
 /// <summary>A cluster run's settings: what to train, how to aggregate, and the parameter server's limits.</summary>
 /// <param name="Cluster">The Akka configuration nodes are built from (user file over the references).</param>
@@ -27,9 +27,16 @@ public sealed record ClusterSettings(
     string Journal,
     int SnapshotEvery,
     CapturePolicy Capture,
-    bool RecordLabels)
+    bool RecordLabels,
+    string? Attack,
+    int TapCapacity)
 {
     public static readonly IReadOnlyList<string> LogLevels = ["DEBUG", "INFO", "WARNING", "ERROR"];
+
+    public static readonly IReadOnlyList<string> Attacks = ["rlg"];
+
+    /// <summary>The tap for `--attack`, logging to the run directories; null without one.</summary>
+    public Actors.Tap.TapSettings? Tap => Attack is null ? null : new Actors.Tap.TapSettings(TapCapacity, Train.RunsDirectory);
 
     public static ClusterSettings Resolve(ActorTrainConfiguration config, TrainOverrides train, ClusterOverrides cluster)
     {
@@ -61,7 +68,12 @@ public sealed record ClusterSettings(
             cluster.Journal ?? config.GetString("actortrain.cluster.journal"),
             Read(akka, "actortrain.persistence.snapshot-every", c => c.GetInt("actortrain.persistence.snapshot-every")),
             ParseCapture(cluster, config),
-            cluster.RecordLabels);
+            cluster.RecordLabels,
+            cluster.Attack?.ToLowerInvariant(),
+            config.GetInt("actortrain.tap.capacity"));
+        if (settings.Attack is not null && !Attacks.Contains(settings.Attack))
+            throw new ConfigurationException($"--attack {cluster.Attack}: choose one of {string.Join(", ", Attacks)}.");
+        if (settings.TapCapacity < 1) throw new ConfigurationException($"actortrain.tap.capacity {settings.TapCapacity}: must be at least 1.");
         if (settings.Workers < 1) throw new ConfigurationException($"--workers {settings.Workers}: must be at least 1.");
         if (settings.LocalSteps < 1) throw new ConfigurationException($"--local-steps {settings.LocalSteps}: must be at least 1.");
         if (settings.MinWorkers < 1) throw new ConfigurationException($"--min-workers {settings.MinWorkers}: must be at least 1.");

@@ -38,10 +38,27 @@ internal static class GlopSeparability
 
     public static bool IsPresent(UnitPoints points, int c, IEnumerable<int> constraints)
     {
-        using var lp = new ClassLp(points, c);
-        foreach (var j in constraints) lp.Constrain(j);
-        return lp.Solve() > MarginThreshold;
+        var rows = constraints as IReadOnlyCollection<int> ?? constraints.ToArray();
+        try
+        {
+            return Margin(points, c, rows, "GLOP") > MarginThreshold;
+        }
+        catch (LpFailedException)
+        {
+            // x = 0, t = 0 is always feasible, yet on near-duplicate points (e.g. a diverging model's saturated softmax)
+            // GLOP has answered INFEASIBLE, and ABNORMAL without presolve. COIN-OR CLP solves those.
+            return Margin(points, c, rows, "CLP") > MarginThreshold;
+        }
     }
+
+    private static double Margin(UnitPoints points, int c, IEnumerable<int> constraints, string solver)
+    {
+        using var lp = new ClassLp(points, c, solver);
+        foreach (var j in constraints) lp.Constrain(j);
+        return lp.Solve();
+    }
+
+    private sealed class LpFailedException(string message) : InvalidOperationException(message);
 
     /// <summary>One class's LP in GLOP: maximise t s.t. x_jᵀr ≥ 0 (constrained j), x_cᵀr + t ≤ 0, r ∈ [−1, 1]^S, t ∈ [0, 1].</summary>
     private sealed class ClassLp : IDisposable
@@ -52,10 +69,10 @@ internal static class GlopSeparability
         private readonly Variable[] _r;
         private readonly Variable _t;
 
-        public ClassLp(UnitPoints points, int c)
+        public ClassLp(UnitPoints points, int c, string solver)
         {
             (_points, _class) = (points, c);
-            _solver = Solver.CreateSolver("GLOP") ?? throw new InvalidOperationException("OR-Tools has no GLOP solver in this build.");
+            _solver = Solver.CreateSolver(solver) ?? throw new InvalidOperationException($"OR-Tools has no {solver} solver in this build.");
             _r = new Variable[points.Dimension];
             for (var k = 0; k < _r.Length; k++) _r[k] = _solver.MakeNumVar(-1, 1, $"r{k}");
             _t = _solver.MakeNumVar(0, 1, "t");
@@ -80,7 +97,7 @@ internal static class GlopSeparability
         {
             var status = _solver.Solve();
             if (status != Solver.ResultStatus.OPTIMAL)
-                throw new InvalidOperationException($"GLOP returned {status} for class {_points.Classes[_class]}; the separability LP is always feasible and bounded.");
+                throw new LpFailedException($"{_solver.SolverVersion()} returned {status} for class {_points.Classes[_class]}; the separability LP is always feasible and bounded.");
             return _t.SolutionValue();
         }
 

@@ -1,0 +1,87 @@
+using ActorTrain.Actors.Protocol;
+using ActorTrain.Actors.UpdateStream;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorTrain.Actors.Tap;
+
+/// <summary>
+/// Role tap: learns the current run from the parameter server (through its proxy), then subscribes to the run's
+/// worker updates through a <see cref="BoundedSubscriber"/> whose consumer is a <see cref="LabelRevealer"/>. The
+/// subscriber never waits for the attack, so the tap never slows training: when the attack falls behind, the oldest
+/// waiting updates are dropped and counted. Answers <see cref="GetTapReport"/> with the subscriber's and the
+/// revealer's counts together.
+/// </summary>
+public sealed class TapActor : ReceiveActor, IWithTimers
+{
+    private readonly IActorRef _parameterServer;
+    private readonly TapSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private RunSpec? _spec;
+    private bool _runFinished;
+    private IActorRef _subscriber = ActorRefs.Nobody;
+
+    /// <param name="spec">The run, when the host knows it; null: ask the parameter server.</param>
+    public TapActor(IActorRef parameterServer, TapSettings settings, RunSpec? spec)
+    {
+        _parameterServer = parameterServer;
+        _settings = settings;
+        Receive<RunSpec>(Start);
+        Receive<AskForRun>(_ => _parameterServer.Tell(GetRunSpec.Instance));
+        Receive<GetTapReport>(_ => ReportTo(Sender));
+        Receive<RunFinished>(f =>
+        {
+            if (!_runFinished) _log.Info("Run {0} finished at version {1}; the tap attacks what it still holds.", f.RunId, f.FinalVersion);
+            _runFinished = true;
+        });
+        Receive<Terminated>(_ => Context.Stop(Self));
+        if (spec is not null) Self.Tell(spec);
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IActorRef parameterServer, TapSettings settings, RunSpec? spec = null) =>
+        Akka.Actor.Props.Create(() => new TapActor(parameterServer, settings, spec));
+
+    protected override void PreStart() =>
+        Timers.StartPeriodicTimer("ask-run", AskForRun.Instance, TimeSpan.Zero, TimeSpan.FromSeconds(2));
+
+    private void Start(RunSpec spec)
+    {
+        Timers.Cancel("ask-run");
+        if (_spec is not null)
+        {
+            if (spec.RunId != _spec.RunId) _log.Warning("Tap of run {0} ignores run {1}: a tap follows one run; start another for it.", _spec.RunId, spec.RunId);
+            return;
+        }
+        _spec = spec;
+        var revealer = LabelRevealer.Props(spec, _settings);
+        _subscriber = Context.Watch(Context.ActorOf(
+            BoundedSubscriber.ForRun(spec.RunId, _parameterServer, revealer, _settings.Capacity, updatesOnly: true), "updates"));
+        _log.Info("Tap attached to run {0} ({1} mode{2}).", spec.RunId, spec.Mode, spec.RecordLabels ? ", scoring against recorded labels" : "");
+    }
+
+    private void ReportTo(IActorRef asker)
+    {
+        if (_spec is null)
+        {
+            asker.Tell(new TapReport(null, 0, 0, 0, 0, 0, 0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN));
+            return;
+        }
+        var timeout = TimeSpan.FromSeconds(10);
+        var finished = _runFinished;
+        var stats = _subscriber.Ask<SubscriberStats>(GetSubscriberStats.Instance, timeout);
+        var revealer = Context.ActorSelection(_subscriber.Path / "consumer").Ask<TapReport>(GetTapReport.Instance, timeout);
+        Task.WhenAll(stats, revealer).ContinueWith(_ =>
+        {
+            if (stats.IsFaulted || revealer.IsFaulted) return (object)new Status.Failure(stats.Exception ?? revealer.Exception!);
+            var s = stats.Result;
+            return revealer.Result with { UpdatesSeen = s.Received, Dropped = s.Dropped, Queued = s.Queued, RunFinished = finished };
+        }, TaskScheduler.Default).PipeTo(asker);
+    }
+
+    private sealed class AskForRun
+    {
+        public static readonly AskForRun Instance = new();
+    }
+}
