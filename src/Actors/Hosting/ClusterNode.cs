@@ -21,6 +21,9 @@ public static class ClusterNode
     {
         var system = ActorSystem.Create(ClusterConfig.SystemName, ClusterConfig.Build(node, user, logLevel));
         var cluster = Akka.Cluster.Cluster.Get(system);
+        // Before joining: other members' mediators gossip to this node at once, and their messages need the
+        // extension's serializer (otherwise "Could not find any internal Akka.NET serializer with Id [9]").
+        Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(system);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
         var seeds = system.Settings.Config.GetStringList("akka.cluster.seed-nodes", []);

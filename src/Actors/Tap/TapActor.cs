@@ -71,7 +71,7 @@ public sealed class TapActor : ReceiveActor, IWithTimers
         var timeout = TimeSpan.FromSeconds(10);
         var finished = _runFinished;
         var stats = _subscriber.Ask<SubscriberStats>(GetSubscriberStats.Instance, timeout);
-        var revealer = Context.ActorSelection(_subscriber.Path / "consumer").Ask<TapReport>(GetTapReport.Instance, timeout);
+        var revealer = _subscriber.Ask<TapReport>(new ToConsumer(GetTapReport.Instance), timeout);
         Task.WhenAll(stats, revealer).ContinueWith(_ =>
         {
             if (stats.IsFaulted || revealer.IsFaulted) return (object)new Status.Failure(stats.Exception ?? revealer.Exception!);

@@ -122,6 +122,7 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
             if (!_updatesOnly) OnPublished(finished);
         });
         Receive<GetSubscriberStats>(_ => Sender.Tell(Stats));
+        Receive<ToConsumer>(m => _consumer.Forward(m.Message));
         Receive<Terminated>(OnTerminated);
         ReceiveAny(OnPublished);
     }

@@ -12,6 +12,12 @@ public sealed record ConsumerReady : IControlMessage
 }
 
 /// <summary>
+/// Anyone → <see cref="BoundedSubscriber"/>: hand <paramref name="Message"/> to the consumer now, outside the queue,
+/// with the original sender (e.g. a question for the consumer; the consumer's reply goes straight back).
+/// </summary>
+public sealed record ToConsumer(object Message) : IControlMessage;
+
+/// <summary>
 /// Anyone → <see cref="BoundedSubscriber"/>: answered with <see cref="SubscriberStats"/>. The subscriber answers
 /// only once its subscription is acknowledged, so a first answer also means it is receiving the topic.
 /// </summary>

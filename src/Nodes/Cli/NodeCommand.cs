@@ -17,7 +17,7 @@ public static class NodeCommand
 {
     public static Command Create(Option<string?> configOption)
     {
-        var roles = new Option<string[]>("--role") { Description = "ps | worker (repeat for both).", Required = true, AllowMultipleArgumentsPerToken = false };
+        var roles = new Option<string[]>("--role") { Description = "ps | worker | tap (repeatable). tap: label revelation (RLG) on every worker update of the current run.", Required = true, AllowMultipleArgumentsPerToken = false };
         var seeds = new Option<string[]>("--seed") { Description = "A seed node, HOST:PORT (repeatable). Omit on the first node: it starts the cluster." };
         var host = new Option<string?>("--host") { Description = "Address this node binds and others use to reach it (config: akka.remote.dot-netty.tcp.hostname, default 127.0.0.1)." };
         var port = new Option<int?>("--port") { Description = "Port to bind, 0 = any free port; give seed nodes a fixed one (config: akka.remote.dot-netty.tcp.port, default 0)." };
@@ -33,8 +33,8 @@ public static class NodeCommand
             return Task.FromResult(UserErrors.Guard(parse.InvocationConfiguration.Error, () =>
             {
                 var roleList = parse.GetValue(roles)!.Select(r => r.ToLowerInvariant()).Distinct().ToArray();
-                var unknown = roleList.FirstOrDefault(r => r is not (ClusterRoles.ParameterServerRole or ClusterRoles.WorkerRole));
-                if (unknown is not null) throw new ConfigurationException($"--role {unknown}: choose ps or worker.");
+                var unknown = roleList.FirstOrDefault(r => r is not (ClusterRoles.ParameterServerRole or ClusterRoles.WorkerRole or ClusterRoles.TapRole));
+                if (unknown is not null) throw new ConfigurationException($"--role {unknown}: choose ps, worker or tap.");
                 var overrides = cluster.Read(parse);
                 var settings = ClusterSettings.Resolve(ActorTrainConfiguration.Load(parse.GetValue(configOption)), train.Read(parse),
                     overrides with { LogLevel = overrides.LogLevel ?? "INFO" }); // a node's log is its console
@@ -47,6 +47,8 @@ public static class NodeCommand
                     device = only.Name;
 
                 var isServer = roleList.Contains(ClusterRoles.ParameterServerRole);
+                var isTap = roleList.Contains(ClusterRoles.TapRole);
+                if (isTap) settings = settings with { Attack = settings.Attack ?? "rlg" };
                 var runId = parse.GetValue(train.RunId) ?? RunDirectory.NewRunId("cluster");
                 var journal = isServer
                     ? settings.JournalFor(RunDirectory.PathFor(settings.Train.RunsDirectory, runId))
@@ -56,6 +58,10 @@ public static class NodeCommand
                     .GetAwaiter().GetResult();
                 var address = Akka.Cluster.Cluster.Get(system).SelfAddress;
                 output.WriteLine($"node {address} up as {string.Join(", ", roleList)}");
+                var tap = isTap && !isServer
+                    ? TapNode.RunAsync(system, settings.Tap!, null, TimeSpan.FromSeconds(10),
+                        r => output.WriteLine(TapSummary.From(settings.Attack!, r).Describe()), cancellation)
+                    : Task.FromResult<Actors.Protocol.TapReport?>(null);
                 var workers = localWorkers > 0
                     ? WorkerNode.RunAsync(system, localWorkers, device, settings.Train.DataDirectory, cancellation,
                         ClusterRun.ThreadsPerWorker(settings.Train, localWorkers))
@@ -64,10 +70,22 @@ public static class NodeCommand
                 {
                     var view = new ProgressView(output, ProgressView.IsInteractive(output));
                     output.WriteLine($"journal: {journal.Description}");
-                    var report = ClusterRun.Execute(settings, runId, journal.Persistent, view, output, setup => RunParameterServer(system, setup, cancellation));
+                    var report = ClusterRun.Execute(settings, runId, journal.Persistent, view, output,
+                        setup => RunParameterServer(system, setup, isTap ? settings.Tap : null, cancellation));
                     TrainCommand.Finish(report, parse.GetValue(train.Json), output);
                 }
                 var completed = workers.GetAwaiter().GetResult();
+                if (tap.GetAwaiter().GetResult() is { } tapReport)
+                {
+                    var summary = TapSummary.From(settings.Attack!, tapReport);
+                    output.WriteLine(summary.Describe());
+                    if (parse.GetValue(train.Json) is { } jsonPath)
+                        ReportFiles.Write(jsonPath, System.Text.Json.JsonSerializer.Serialize(new { RunId = tapReport.RunId, Tap = summary }, TrainingReport.Json));
+                }
+                else if (isTap && !isServer)
+                {
+                    completed = false;
+                }
                 CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).GetAwaiter().GetResult();
                 if (!completed)
                 {
@@ -80,13 +98,19 @@ public static class NodeCommand
         return command;
     }
 
-    private static async Task<RunOutcome> RunParameterServer(ActorSystem system, ParameterServerSetup setup, CancellationToken cancellation)
+    /// <param name="tap">A tap beside the server on this node (roles ps and tap), or null.</param>
+    private static async Task<RunOutcome> RunParameterServer(ActorSystem system, ParameterServerSetup setup, Actors.Tap.TapSettings? tap,
+        CancellationToken cancellation)
     {
         var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         ClusterRoles.StartParameterServer(system, setup with { OnFinished = o => outcome.TrySetResult(o) });
+        var tapReport = tap is null
+            ? null
+            : TapNode.RunAsync(system, tap, setup.Spec, TimeSpan.MaxValue, _ => { }, cancellation);
         await using var stop = cancellation.Register(() => outcome.TrySetCanceled(cancellation));
         var first = await Task.WhenAny(outcome.Task, system.WhenTerminated);
         if (first != outcome.Task) throw new InvalidOperationException("The parameter server's node left the cluster before the run finished.");
-        return await outcome.Task;
+        var result = await outcome.Task;
+        return tapReport is null ? result : result with { Tap = await tapReport };
     }
 }
