@@ -83,7 +83,7 @@ public static class NodeCommand
     private static async Task<RunOutcome> RunParameterServer(ActorSystem system, ParameterServerSetup setup, CancellationToken cancellation)
     {
         var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        ClusterRoles.StartParameterServer(system, setup with { OnFinished = o => outcome.TrySetResult(o) });
+        ClusterRoles.StartParameterServer(system, setup with { OnFinished = o => outcome.TrySetResult(o), OnFailed = e => outcome.TrySetException(e) });
         await using var stop = cancellation.Register(() => outcome.TrySetCanceled(cancellation));
         var first = await Task.WhenAny(outcome.Task, system.WhenTerminated);
         if (first != outcome.Task) throw new InvalidOperationException("The parameter server's node left the cluster before the run finished.");
