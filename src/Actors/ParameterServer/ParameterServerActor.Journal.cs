@@ -81,7 +81,7 @@ public sealed partial class ParameterServerActor
     {
         _refusal ??= new CorruptJournalException(PersistenceId, sequenceNr,
             $"The journal of run {_setup.Spec.RunId} ({JournalConfig.Describe(Context.System.Settings.Config)}, persistence id {PersistenceId}) " +
-            $"cannot be used at sequence number {sequenceNr}: {problem}. The parameter server refuses to start rather than drop or guess state.");
+            $"cannot be used at sequence number {sequenceNr}: {problem.TrimEnd('.')}. The parameter server refuses to start rather than drop or guess state.");
     }
 
     private void Recovered()
