@@ -40,7 +40,20 @@ internal sealed class OutageDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await OpenAsync();
-        await ExecuteAsync($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
+        NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionString));
+        // FORCE cannot end a backend of another role (an autovacuum worker that just got in): try again shortly.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ExecuteAsync($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
+                return;
+            }
+            catch (PostgresException) when (attempt < 10)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
+            }
+        }
     }
 
     private async Task ExecuteAsync(string sql)
