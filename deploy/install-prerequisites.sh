@@ -3,7 +3,8 @@
 #   dataset-fashion-mnist  Fashion-MNIST IDX files in /usr/share/datasets/fashion-mnist
 #   fortunes               English short texts in /usr/share/games/fortunes (word-model experiments)
 #   postgresql             a local server for the parameter-server journal tests: started on 127.0.0.1:5432 with
-#                          role and database "actortrain" (password "actortrain"; for tests only)
+#                          role and database "actortrain" (password "actortrain"; for tests only). The role may
+#                          create databases: the outage test makes a database of its own and closes it mid-run.
 # Idempotent: what is installed, running or created already is left alone.
 set -euo pipefail
 
@@ -29,6 +30,8 @@ if ! pg_lsclusters -h | head -n 1 | grep -q online; then
 fi
 as_postgres "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='actortrain'\"" | grep -q 1 ||
   as_postgres "psql -q -c \"CREATE ROLE actortrain LOGIN PASSWORD 'actortrain'\""
+as_postgres "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='actortrain' AND rolcreatedb\"" | grep -q 1 ||
+  as_postgres "psql -q -c \"ALTER ROLE actortrain CREATEDB\""
 as_postgres "psql -tAc \"SELECT 1 FROM pg_database WHERE datname='actortrain'\"" | grep -q 1 ||
   as_postgres "createdb -O actortrain actortrain"
 echo "prerequisites: PostgreSQL $version/$name online on 127.0.0.1:5432 (database actortrain)"

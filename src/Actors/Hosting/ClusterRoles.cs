@@ -17,10 +17,14 @@ public static class ClusterRoles
     /// <summary>Every node: the inbox that reassembles chunked tensor messages.</summary>
     public static void StartTransport(ActorSystem system) => TensorTransport.For(system).StartInbox();
 
-    /// <summary>Role ps: the parameter server as a cluster singleton (it lives on the oldest ps node).</summary>
+    /// <summary>
+    /// Role ps: the parameter server as a cluster singleton (it lives on the oldest ps node), under a backoff
+    /// supervisor that restarts it while its journal fails; meanwhile senders are told <see cref="Protocol.ServerUnavailable"/>.
+    /// </summary>
     public static IActorRef StartParameterServer(ActorSystem system, ParameterServerSetup setup) =>
         system.ActorOf(ClusterSingletonManager.Props(
-                ParameterServerActor.Props(setup).WithDispatcher(ComputeDispatcher.Id),
+                RestartBackoff.From(system.Settings.Config).Supervise(
+                    ParameterServerActor.Props(setup).WithDispatcher(ComputeDispatcher.Id), "ps", Protocol.ServerUnavailable.Instance),
                 PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system).WithRole(ParameterServerRole).WithSingletonName("server")),
             SingletonName);

@@ -27,7 +27,7 @@ public static class EmbeddedCluster
         try
         {
             var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-            ClusterRoles.StartParameterServer(system, setup with { MinWorkers = workers, OnFinished = o => outcome.TrySetResult(o) });
+            ClusterRoles.StartParameterServer(system, setup with { MinWorkers = workers, OnFinished = o => outcome.TrySetResult(o), OnFailed = e => outcome.TrySetException(e) });
             var proxy = ClusterRoles.ParameterServerProxy(system);
             var tapActor = tap is null ? null : ClusterRoles.StartTap(system, tap, proxy, setup.Spec);
             var interval = system.Settings.Config.GetTimeSpan("actortrain.worker.register-interval", TimeSpan.FromSeconds(1));

@@ -17,6 +17,43 @@ public static class JournalConfig
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         """);
 
+    /// <summary>
+    /// The journal's and snapshot store's circuit breakers practically off: the parameter server's restart backoff
+    /// already spaces its attempts. Akka's defaults open them after 10 and 5 failures for 30 s and 60 s, which
+    /// would delay the resume after the database is back by up to a minute; and measured here (PostgreSQL closed
+    /// for 15 s), a half-open snapshot store breaker lost a snapshot load, so recovery waited out its 30 s timeout.
+    /// </summary>
+    private const string CircuitBreakers = """
+        journal.sql.circuit-breaker { max-failures = 1000000, call-timeout = 10s, reset-timeout = 2s }
+        snapshot-store.sql.circuit-breaker { max-failures = 1000000, call-timeout = 20s, reset-timeout = 2s }
+        """;
+
+    /// <summary>
+    /// Names the journal a configuration uses, without credentials, for log lines: "postgres:HOST:PORT/DATABASE",
+    /// "sqlite:PATH" or "in-memory".
+    /// </summary>
+    public static string Describe(Config config)
+    {
+        if (config.GetString("akka.persistence.journal.plugin") != "akka.persistence.journal.sql") return "in-memory";
+        var connection = config.GetString("akka.persistence.journal.sql.connection-string");
+        var provider = config.GetString("akka.persistence.journal.sql.provider-name") ?? "";
+        try
+        {
+            if (provider.StartsWith("PostgreSQL", StringComparison.Ordinal))
+            {
+                var postgres = new Npgsql.NpgsqlConnectionStringBuilder(connection);
+                return $"postgres:{postgres.Host}:{postgres.Port}/{postgres.Database}";
+            }
+            if (provider.StartsWith("SQLite", StringComparison.Ordinal))
+                return $"sqlite:{new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connection).DataSource}";
+        }
+        catch (ArgumentException)
+        {
+            // an unparsable string names no database; say which provider at least
+        }
+        return $"sql ({provider})";
+    }
+
     /// <summary>Journal and snapshots in one SQLite file (created with its tables when missing).</summary>
     public static Config Sqlite(string path, bool create = true)
     {
@@ -33,6 +70,7 @@ public static class JournalConfig
                 plugin = "akka.persistence.snapshot-store.sql"
                 sql { connection-string = "{{connection}}", provider-name = "SQLite.MS", auto-initialize = true }
               }
+              {{CircuitBreakers}}
               query.journal.sql { connection-string = "{{connection}}", provider-name = "SQLite.MS" }
             }
             """).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
@@ -67,6 +105,7 @@ public static class JournalConfig
                 plugin = "akka.persistence.snapshot-store.sql"
                 sql { connection-string = "{{connection}}", provider-name = "PostgreSQL.15", auto-initialize = true }
               }
+              {{CircuitBreakers}}
               query.journal.sql { connection-string = "{{connection}}", provider-name = "PostgreSQL.15" }
             }
             """).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);

@@ -17,6 +17,8 @@ namespace ActorTrain.Actors.ParameterServer;
 /// A bad update is rejected with its reason and counted; it never touches the weights.
 /// When persistent, every committed step is journaled before it is released and the weights and optimizer state
 /// are snapshotted, so a server that dies is recovered by its successor without losing or repeating a step.
+/// Hosts run it under a <see cref="RestartBackoff"/> supervisor: when the journal fails, it stops, and is started
+/// again until it can recover.
 /// </summary>
 public sealed partial class ParameterServerActor : ReceivePersistentActor, IWithTimers
 {
@@ -63,17 +65,20 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
         _stepLog = new StepLog(_setup.StepLogPath);
         _capture = _setup.Capture ?? new CapturePolicy();
         _captureSlots = _setup.Persistent ? _capture.Select(_store.Layout, _store.ProjectionLayer) : [];
-        if (_setup.Persistent && _captureSlots.Count > 0)
-            _updateRecorder = Context.ActorOf(Recording.UpdateRecorder.Props(Recording.RecordingStreams.Updates(_setup.Spec.RunId),
-                new Recording.RecordingStarted(_setup.Spec)), "updates");
-        if (_setup.Persistent && _setup.Spec.RecordLabels)
-            _labelRecorder = Context.ActorOf(Recording.UpdateRecorder.Props(Recording.RecordingStreams.Labels(_setup.Spec.RunId)), "labels");
+        // Each recorder under a backoff supervisor of its own: a failed write stops it, not the run.
+        var backoff = _setup.Persistent ? RestartBackoff.From(Context.System.Settings.Config) : null;
+        if (backoff is not null && _captureSlots.Count > 0)
+            _updateRecorder = Context.ActorOf(backoff.Supervise(Recording.UpdateRecorder.Props(Recording.RecordingStreams.Updates(_setup.Spec.RunId),
+                new Recording.RecordingStarted(_setup.Spec)), "recorder"), "updates");
+        if (backoff is not null && _setup.Spec.RecordLabels)
+            _labelRecorder = Context.ActorOf(backoff.Supervise(Recording.UpdateRecorder.Props(Recording.RecordingStreams.Labels(_setup.Spec.RunId)), "recorder"), "labels");
         // sync and local-sgd: every worker that read version v has reported before v+1 exists; stragglers that still
         // hold an order three versions old compute on a mixture and are rejected as stale anyway.
         if (_setup.Mode != AggregationMode.Async) _weightBuffers = new BufferRing(_store.Layout.TotalLength, 3);
 
-        Recover<SnapshotOffer>(offer => RestoreSnapshot((ServerSnapshot)offer.Snapshot));
-        Recover<StepCommitted>(ApplyStep);
+        Recover<SnapshotOffer>(RecoverSnapshot);
+        Recover<StepCommitted>(RecoverStep);
+        Recover<Recording.UndecodableEvent>(RecoverUndecodable);
         Recover<RecoveryCompleted>(_ => Recovered());
         Command<SaveSnapshotSuccess>(OnSnapshotSaved);
         Command<SaveSnapshotFailure>(f => _log.Error(f.Cause, "Snapshot at step {0} failed; the journal still holds every step.", f.Metadata.SequenceNr));

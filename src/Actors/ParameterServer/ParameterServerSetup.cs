@@ -21,6 +21,10 @@ namespace ActorTrain.Actors.ParameterServer;
 /// (the actor system must configure a journal and snapshot store); a restarted server recovers from them.</param>
 /// <param name="Capture">With <paramref name="Persistent"/>: which parts of accepted updates are recorded for replay
 /// (default: the projection layer, every version, float32). Labels are recorded when the spec says so.</param>
+/// <param name="OnFailed">Called on the actor's thread when the server refuses to run because its journal holds a step
+/// or snapshot it cannot use (a <see cref="CorruptJournalException"/>); the run cannot go on, so the host should stop
+/// with the message. Once, unless the journal plugin itself could not read the row: then again after each restart
+/// until the host stops. A journal that is merely unreachable is not a failure: the server retries.</param>
 public sealed record ParameterServerSetup(
     RunSpec Spec,
     Func<ParameterStore> CreateStore,
@@ -39,7 +43,8 @@ public sealed record ParameterServerSetup(
     int Threads = 0,
     bool Persistent = false,
     int SnapshotEvery = 100,
-    CapturePolicy? Capture = null)
+    CapturePolicy? Capture = null,
+    Action<Exception>? OnFailed = null)
 {
     public AggregationMode Mode => AggregationModes.Parse(Spec.Mode);
 

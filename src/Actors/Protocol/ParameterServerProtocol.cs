@@ -52,5 +52,14 @@ public sealed record GetServerStatus : IControlMessage;
 public sealed record ServerStatus(string RunId, long Version, int Workers, int ActiveWorkers, int UpdateSubscribers, long Rejected, bool Finished)
     : IControlMessage;
 
+/// <summary>
+/// The parameter server's supervisor → whoever sent it a message while the server was down (its journal failed and
+/// it waits to restart): the message was dropped; send it again later. Workers keep registering until it is back.
+/// </summary>
+public sealed record ServerUnavailable : IControlMessage
+{
+    public static readonly ServerUnavailable Instance = new();
+}
+
 /// <summary>Parameter server → workers: training is over; stop.</summary>
 public sealed record RunFinished(string RunId, long FinalVersion) : IControlMessage;

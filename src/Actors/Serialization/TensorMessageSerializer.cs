@@ -8,8 +8,10 @@ namespace ActorTrain.Actors.Serialization;
 
 /// <summary>
 /// Serializes <see cref="ITensorMessage"/>s: control fields in a compact binary form, tensor values as one
-/// codec payload (raw little-endian float32, CRC-32C; see docs/wire-format.md). Corrupt input raises
-/// <see cref="System.Runtime.Serialization.SerializationException"/>, which Akka logs and drops.
+/// codec payload (raw little-endian float32, CRC-32C; see docs/wire-format.md). A corrupt message on the wire raises
+/// <see cref="System.Runtime.Serialization.SerializationException"/>, which Akka logs and drops. A corrupt journal
+/// row (manifests "committed", "snapshot", "captured") decodes to <see cref="Recording.UndecodableEvent"/>
+/// instead: thrown inside the journal plugin, the error would fail the whole replay without naming the event.
 /// </summary>
 public sealed class TensorMessageSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
@@ -97,6 +99,9 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
         }
     }
 
+    /// <summary>Manifests that only the journal and snapshot store read.</summary>
+    private static bool IsStored(string manifest) => manifest is "committed" or "snapshot" or "captured";
+
     public override object FromBinary(byte[] bytes, string manifest)
     {
         try
@@ -134,6 +139,8 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                     var step = reader.ReadInt64();
                     var workers = BinaryFields.ReadStrings(reader);
                     var (samples, loss, kind) = (reader.ReadInt32(), reader.ReadDouble(), (UpdateKind)reader.ReadByte());
+                    // The checksum covers the values only: a garbled kind would silently apply a delta as a gradient.
+                    if (!Enum.IsDefined(kind)) throw new InvalidDataException($"unknown update kind {(byte)kind}");
                     return new ParameterServer.StepCommitted(step, workers, samples, loss, kind,
                         BinaryFields.ReadValues(bytes, (int)reader.BaseStream.Position));
                 }
@@ -145,6 +152,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                     var payload = BinaryFields.ReadBytes(reader, bytes, half ? Tensors.Wire.WireDType.Float16 : Tensors.Wire.WireDType.Float32);
                     // Recordings written before the kind was stored end here; they were all gradients.
                     var kind = reader.BaseStream.Position < bytes.Length ? (UpdateKind)reader.ReadByte() : UpdateKind.Gradient;
+                    if (!Enum.IsDefined(kind)) throw new InvalidDataException($"unknown update kind {(byte)kind}");
                     return new Recording.UpdateCaptured(run, version, worker, batch, loss, names, shapes, half, payload, kind);
                 }
                 case "snapshot":
@@ -159,8 +167,10 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                     throw new System.Runtime.Serialization.SerializationException($"Unknown tensor message manifest '{manifest}'.");
             }
         }
-        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or Tensors.Wire.TensorCodecException or ArgumentException)
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or Tensors.Wire.TensorCodecException or ArgumentException
+                                      or FormatException or OverflowException)
         {
+            if (IsStored(manifest)) return new Recording.UndecodableEvent(manifest, bytes.Length, e.Message);
             throw new System.Runtime.Serialization.SerializationException($"Corrupt '{manifest}' tensor message ({bytes.Length} bytes): {e.Message}", e);
         }
     }

@@ -28,6 +28,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private string[] _members = [];
     private int _batchSize;
     private BufferRing? _updates;
+    private bool _serverDown;
 
     public WorkerActor(WorkerSettings settings, IActorRef parameterServerProxy)
     {
@@ -39,6 +40,12 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Receive<StepOrder>(OnOrder);
         Receive<UpdateRejected>(r => _log.Warning("Worker {0}: update for version {1} rejected: {2}", r.WorkerId, r.Version, r.Reason));
         Receive<RunFinished>(OnFinished);
+        Receive<ServerUnavailable>(_ =>
+        {
+            if (_serverDown) return; // the answer to every registration while it is down: say it once
+            _serverDown = true;
+            _log.Warning("Worker {0}: the parameter server is down (its journal failed; it restarts by itself); registering until it is back.", _settings.WorkerId);
+        });
         Receive<ReceiveTimeout>(_ => StartRegistering());
     }
 
@@ -64,6 +71,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
     private void OnWelcome(Welcome welcome)
     {
+        _serverDown = false;
         if (_spec?.RunId == welcome.Spec.RunId)
         {
             Sender.Tell(new WorkerReady(_spec.RunId, _settings.WorkerId));

@@ -103,7 +103,7 @@ public static class NodeCommand
         CancellationToken cancellation)
     {
         var outcome = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        ClusterRoles.StartParameterServer(system, setup with { OnFinished = o => outcome.TrySetResult(o) });
+        ClusterRoles.StartParameterServer(system, setup with { OnFinished = o => outcome.TrySetResult(o), OnFailed = e => outcome.TrySetException(e) });
         var tapReport = tap is null
             ? null
             : TapNode.RunAsync(system, tap, setup.Spec, TimeSpan.MaxValue, _ => { }, cancellation);

@@ -39,6 +39,7 @@ public sealed class SerializationTests : IDisposable
         new SubscribeUpdates("run"),
         new UpdatesSubscribed("run"),
         new GetServerStatus(),
+        ServerUnavailable.Instance,
         new ServerStatus("run", 3, 2, 1, 1, 4, false),
         new StepApplied("run", 7, ["a", "b"], 64, 0.25),
         new StepOrder("run", 5, 32, ["a", "b"], Set(1000)),
@@ -79,6 +80,48 @@ public sealed class SerializationTests : IDisposable
         var serializer = (TensorMessageSerializer)_system.Serialization.FindSerializerFor(update);
         var bytes = serializer.ToBinary(update);
         Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes[..40], "update"));
+    }
+
+    public static TheoryData<object, string> StoredMessages => new()
+    {
+        { new ActorTrain.Actors.ParameterServer.StepCommitted(4, ["a", "b"], 64, 0.7, UpdateKind.Gradient, new float[64]), "committed" },
+        { new ActorTrain.Actors.ParameterServer.ServerSnapshot(100, 6400, new float[64], 100, [new float[64]]), "snapshot" },
+        { new ActorTrain.Actors.Recording.UpdateCaptured("run", 2, "w", 8, 0.1, ["p.w"], [[32]], false, new byte[128]), "captured" },
+    };
+
+    [Theory]
+    [MemberData(nameof(StoredMessages))]
+    public void JournalRow_CorruptTensorByte_DecodesToUndecodableEvent_NamingTheManifestAndReason(object message, string manifest)
+    {
+        var serializer = (TensorMessageSerializer)_system.Serialization.FindSerializerFor(message);
+        var bytes = serializer.ToBinary(message);
+        bytes[^10] ^= 0x01; // inside the values, which the CRC-32C covers
+
+        var bad = Assert.IsType<ActorTrain.Actors.Recording.UndecodableEvent>(serializer.FromBinary(bytes, manifest));
+        Assert.Equal(manifest, bad.Manifest);
+        Assert.Equal(bytes.Length, bad.Length);
+        Assert.Contains("checksum mismatch", bad.Reason);
+    }
+
+    [Theory]
+    [MemberData(nameof(StoredMessages))]
+    public void JournalRow_Truncated_DecodesToUndecodableEvent(object message, string manifest)
+    {
+        var serializer = (TensorMessageSerializer)_system.Serialization.FindSerializerFor(message);
+        var bytes = serializer.ToBinary(message)[..20];
+        Assert.Equal(20, Assert.IsType<ActorTrain.Actors.Recording.UndecodableEvent>(serializer.FromBinary(bytes, manifest)).Length);
+    }
+
+    [Fact]
+    public void StepCommitted_UnknownUpdateKind_IsUndecodable_NotAppliedAsAGradient()
+    {
+        var step = new ActorTrain.Actors.ParameterServer.StepCommitted(4, ["a"], 8, 0.7, UpdateKind.WeightDelta, [1, 2]);
+        var serializer = (TensorMessageSerializer)_system.Serialization.FindSerializerFor(step);
+        var bytes = serializer.ToBinary(step);
+        var kindAt = 8 + 4 + 2 + 4 + 8; // step, string count, "a" (length-prefixed), samples, loss
+        Assert.Equal((byte)UpdateKind.WeightDelta, bytes[kindAt]);
+        bytes[kindAt] = 9;
+        Assert.Contains("unknown update kind 9", Assert.IsType<ActorTrain.Actors.Recording.UndecodableEvent>(serializer.FromBinary(bytes, "committed")).Reason);
     }
 
     private static TensorSet Set(int n) =>

@@ -189,6 +189,35 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Run_ResumingAJournalWhoseSnapshotIsCorrupt_RefusesNamingTheSequenceNumber()
+    {
+        var path = _temp.File("journal.db");
+        var first = CliRun.Of(["run", .. Synthetic("--steps", "12", "--run-id", "damaged").Skip(1), "--journal", $"sqlite:{path}"]);
+        Assert.True(first.ExitCode == 0, first.Error);
+        // The run ended with a snapshot at step 12 (the steps before it are pruned); flip a byte of its weights.
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path}"))
+        {
+            connection.Open();
+            var read = connection.CreateCommand();
+            read.CommandText = "SELECT snapshot FROM snapshot WHERE persistence_id = 'parameter-server-damaged'";
+            var snapshot = (byte[])read.ExecuteScalar()!;
+            snapshot[^7] ^= 0x01;
+            var write = connection.CreateCommand();
+            write.CommandText = "UPDATE snapshot SET snapshot = $s WHERE persistence_id = 'parameter-server-damaged'";
+            write.Parameters.AddWithValue("$s", snapshot);
+            Assert.Equal(1, write.ExecuteNonQuery());
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+        var resumed = CliRun.Of(["run", .. Synthetic("--steps", "24", "--run-id", "damaged", "--runs-dir", _temp.File("runs-again")).Skip(1),
+            "--journal", $"sqlite:{path}"]);
+
+        Assert.Equal(1, resumed.ExitCode);
+        Assert.Contains("persistence id parameter-server-damaged) cannot be used at sequence number 12: the snapshot cannot be decoded", resumed.Error);
+        Assert.Contains("checksum mismatch", resumed.Error);
+    }
+
+    [Fact]
     public void Runs_MissingJournalFile_SaysSo()
     {
         var list = CliRun.Of("runs", "--journal", $"sqlite:{_temp.File("none.db")}");
