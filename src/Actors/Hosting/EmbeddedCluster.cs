@@ -13,7 +13,7 @@ public static class EmbeddedCluster
 {
     public static async Task<RunOutcome> RunAsync(
         ParameterServerSetup setup, int workers, string device, string fashionMnistDirectory, Config? user = null,
-        string? logLevel = null, CancellationToken cancellation = default, int threadsPerWorker = 0)
+        string? logLevel = null, CancellationToken cancellation = default, int threadsPerWorker = 0, string? fortunesDirectory = null)
     {
         if (workers < 1) throw new ArgumentException($"--workers {workers}: must be at least 1.");
         var node = new NodeAddress("127.0.0.1", 0, [], [ClusterRoles.ParameterServerRole, ClusterRoles.WorkerRole]);
@@ -27,7 +27,7 @@ public static class EmbeddedCluster
             var proxy = ClusterRoles.ParameterServerProxy(system);
             var interval = system.Settings.Config.GetTimeSpan("actortrain.worker.register-interval", TimeSpan.FromSeconds(1));
             for (var i = 0; i < workers; i++)
-                ClusterRoles.StartWorker(system, new WorkerSettings($"local/w{i}", device, fashionMnistDirectory, interval, Threads: threadsPerWorker), proxy); // port-free ids: seeded runs reproduce
+                ClusterRoles.StartWorker(system, new WorkerSettings($"local/w{i}", device, fashionMnistDirectory, interval, Threads: threadsPerWorker, FortunesDirectory: fortunesDirectory), proxy); // port-free ids: seeded runs reproduce
             await using var registration = cancellation.Register(() => outcome.TrySetCanceled(cancellation));
             return await outcome.Task;
         }

@@ -58,7 +58,7 @@ public static class NodeCommand
                 output.WriteLine($"node {address} up as {string.Join(", ", roleList)}");
                 var workers = localWorkers > 0
                     ? WorkerNode.RunAsync(system, localWorkers, device, settings.Train.DataDirectory, cancellation,
-                        ClusterRun.ThreadsPerWorker(settings.Train, localWorkers))
+                        ClusterRun.ThreadsPerWorker(settings.Train, localWorkers), settings.Train.FortunesDirectory)
                     : Task.FromResult(true);
                 if (isServer)
                 {
