@@ -14,7 +14,7 @@ internal static class TestSpecs
     public static readonly SyntheticClassification Data = new(Classes: 10, InputSize: 16, TrainSamples: 1200, TestSamples: 300, Noise: 0.5, Seed: 3);
 
     public static RunSpec Spec(string mode = "sync", int globalBatch = 16, double lr = 0.1, double momentum = 0, int localSteps = 4) =>
-        new("test-run", mode, "mlp", [32], "synthetic", Data, globalBatch, Seed: 7, "sgd", lr, momentum, localSteps);
+        new("test-run", mode, "mlp", [32], "synthetic", Data, new FortunesOptions(), globalBatch, Seed: 7, "sgd", lr, momentum, localSteps);
 
     public static ParameterServerSetup Setup(RunSpec spec, long? steps, string? stepLog = null, int epochs = 1, long maxUpdateBytes = long.MaxValue, TimeSpan? straggler = null)
     {

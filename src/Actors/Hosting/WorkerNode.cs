@@ -8,7 +8,8 @@ public static class WorkerNode
 {
     /// <returns>True when every worker saw the run finish; false when the node was removed from the cluster first.</returns>
     public static async Task<bool> RunAsync(
-        ActorSystem system, int workers, string device, string fashionMnistDirectory, CancellationToken cancellation, int threadsPerWorker = 0)
+        ActorSystem system, int workers, string device, string fashionMnistDirectory, CancellationToken cancellation, int threadsPerWorker = 0,
+        string? fortunesDirectory = null)
     {
         var address = Akka.Cluster.Cluster.Get(system).SelfAddress;
         var interval = system.Settings.Config.GetTimeSpan("actortrain.worker.register-interval", TimeSpan.FromSeconds(1));
@@ -19,7 +20,7 @@ public static class WorkerNode
         {
             var settings = new WorkerSettings($"{address.Host}:{address.Port}/w{i}", device, fashionMnistDirectory, interval,
                 _ => { if (Interlocked.Decrement(ref remaining) == 0) finished.TrySetResult(); },
-                error => finished.TrySetException(error), threadsPerWorker);
+                error => finished.TrySetException(error), threadsPerWorker, fortunesDirectory);
             ClusterRoles.StartWorker(system, settings, proxy);
         }
         await using var stop = cancellation.Register(() => finished.TrySetCanceled(cancellation));

@@ -11,6 +11,8 @@ namespace ActorTrain.Actors.Protocol;
 /// <param name="LocalSteps">Local steps per round in local-sgd mode.</param>
 /// <param name="RecordLabels">Workers send their batches' true labels for the evaluation stream (experiments only).</param>
 /// <param name="Synthetic">The synthetic dataset's parameters when <paramref name="Dataset"/> is "synthetic".</param>
+/// <param name="Fortunes">The fortunes dataset's parameters when <paramref name="Dataset"/> is "fortunes", with the
+/// parameter server's corpus digest, so a worker whose fortune files differ refuses the run instead of training on other word ids.</param>
 public sealed record RunSpec(
     string RunId,
     string Mode,
@@ -18,6 +20,7 @@ public sealed record RunSpec(
     int[] Hidden,
     string Dataset,
     SyntheticClassification Synthetic,
+    FortunesOptions Fortunes,
     int GlobalBatchSize,
     long Seed,
     string Optimizer,

@@ -82,7 +82,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         DatasetSplits data;
         try
         {
-            data = RunData.Load(welcome.Spec, _settings.FashionMnistDirectory);
+            data = RunData.Load(welcome.Spec, _settings.FashionMnistDirectory, Fortunes.ResolveDirectory(_settings.FortunesDirectory, null));
             var model = new ModelSpec(welcome.Spec.Model, data.Train.SampleShape, data.Train.ClassCount, welcome.Spec.Hidden).Build(welcome.Spec.Seed);
             _replica = new ModelReplica(model, data.Train, ComputeDevice.Parse(_settings.Device).ToTorch(), (ulong)welcome.Spec.Seed);
         }

@@ -8,6 +8,8 @@ namespace ActorTrain.Actors.Workers;
 /// <param name="OnFinished">Called when the run is over (the node may shut down).</param>
 /// <param name="OnFailed">Called when the worker cannot take part (e.g. its data is missing); it stops.</param>
 /// <param name="Threads">TorchSharp threads for this worker's thread (0 = TorchSharp's default, every core).</param>
+/// <param name="FortunesDirectory">Where this node keeps the fortune files; null: the environment variable or the default
+/// (<see cref="ActorTrain.Tensors.Data.Fortunes.ResolveDirectory"/>).</param>
 public sealed record WorkerSettings(
     string WorkerId,
     string Device,
@@ -15,4 +17,5 @@ public sealed record WorkerSettings(
     TimeSpan RegisterInterval,
     Action<string>? OnFinished = null,
     Action<Exception>? OnFailed = null,
-    int Threads = 0);
+    int Threads = 0,
+    string? FortunesDirectory = null);

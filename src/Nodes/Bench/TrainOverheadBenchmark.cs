@@ -35,13 +35,13 @@ public static class TrainOverheadBenchmark
             double trainRate;
             using (var model = spec.Build(options.Seed)) trainRate = LocalTraining.Run(model, data, options).SamplesPerSecond;
 
-            var runSpec = new RunSpec($"bench-{round}", "sync", settings.Model, settings.Hidden, settings.Dataset, settings.Synthetic,
+            var runSpec = new RunSpec($"bench-{round}", "sync", settings.Model, settings.Hidden, settings.Dataset, settings.Synthetic, settings.Fortunes,
                 options.BatchSize, options.Seed, options.Optimizer, options.LearningRate, options.Momentum, LocalSteps: 1);
             var setup = new ParameterServerSetup(runSpec,
                 () => new ParameterStore(spec.Build(options.Seed), Optimizers.Create(options.Optimizer, options.LearningRate, options.Momentum)),
                 data.Test, data.Train.Count, 1, steps, 1, workers, TimeSpan.FromSeconds(60), 4, long.MaxValue, null, _ => { });
             var runRate = EmbeddedCluster.RunAsync(setup, workers, options.Device, settings.DataDirectory, logLevel: "ERROR",
-                    threadsPerWorker: ClusterRun.ThreadsPerWorker(settings, workers))
+                    threadsPerWorker: ClusterRun.ThreadsPerWorker(settings, workers), fortunesDirectory: settings.FortunesDirectory)
                 .GetAwaiter().GetResult().SamplesPerSecond;
 
             var m = new TrainOverheadMeasurement(round, trainRate, runRate, runRate / trainRate);

@@ -64,7 +64,7 @@ public static class NodeCommand
                     : Task.FromResult<Actors.Protocol.TapReport?>(null);
                 var workers = localWorkers > 0
                     ? WorkerNode.RunAsync(system, localWorkers, device, settings.Train.DataDirectory, cancellation,
-                        ClusterRun.ThreadsPerWorker(settings.Train, localWorkers))
+                        ClusterRun.ThreadsPerWorker(settings.Train, localWorkers), settings.Train.FortunesDirectory)
                     : Task.FromResult(true);
                 if (isServer)
                 {

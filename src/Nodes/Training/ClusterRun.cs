@@ -29,7 +29,7 @@ public static class ClusterRun
                 settings.Capture.Select(ParameterLayout.Of(probe), probe.ProjectionLayer); // a misspelt --capture fails here, not in the server
         var run = RunDirectory.Create(train.RunsDirectory, runId);
         File.WriteAllText(run.File("config.conf"), train.ToHocon());
-        var spec = new RunSpec(run.RunId, settings.Mode.Name(), train.Model, train.Hidden, train.Dataset, train.Synthetic,
+        var spec = new RunSpec(run.RunId, settings.Mode.Name(), train.Model, train.Hidden, train.Dataset, train.Synthetic, CorpusChecked(train),
             train.Training.BatchSize, train.Training.Seed, train.Training.Optimizer, train.Training.LearningRate,
             train.Training.Momentum, settings.LocalSteps, settings.RecordLabels);
         output.WriteLine($"run {run.RunId}: {train.Model} on {data.Train.Name}, {settings.Mode.Name()} mode, global batch {train.Training.BatchSize}");
@@ -59,6 +59,10 @@ public static class ClusterRun
         TrainingPlot.Save(run.File("plot.png"), $"{train.Model} on {train.Dataset}, {settings.Mode.Name()} ({run.RunId})", outcome.Losses, outcome.TestAccuracies);
         return report;
     }
+
+    /// <summary>The fortunes options with this node's corpus digest: a worker whose fortune files differ refuses the run.</summary>
+    private static FortunesOptions CorpusChecked(TrainSettings train) =>
+        train.Dataset == "fortunes" ? train.Fortunes with { Digest = FortunesCorpus.Read(train.FortunesDirectory).Digest } : train.Fortunes;
 
     /// <summary>CPU workers in one process split its cores (--threads, when given, is per worker).</summary>
     public static int ThreadsPerWorker(TrainSettings train, int localWorkers) =>

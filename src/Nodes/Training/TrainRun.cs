@@ -36,6 +36,7 @@ public static class TrainRun
     {
         "fashion-mnist" => FashionMnist.Load(settings.DataDirectory),
         "synthetic" => settings.Synthetic.Generate(),
+        "fortunes" => Fortunes.Load(settings.FortunesDirectory, settings.Fortunes),
         _ => throw new ArgumentException($"Unknown dataset '{settings.Dataset}'."),
     };
 }

@@ -13,19 +13,21 @@ public sealed record TrainOverrides(
     string? Model = null, string? Dataset = null, int? Classes = null, int? InputSize = null, string? Hidden = null,
     int? BatchSize = null, int? Epochs = null, int? Steps = null, string? Optimizer = null, double? LearningRate = null,
     double? Momentum = null, long? Seed = null, string? Device = null, int? Threads = null, int? Evaluations = null,
-    string? DataDirectory = null, string? RunsDirectory = null);
+    string? DataDirectory = null, string? RunsDirectory = null, int? Vocabulary = null, int? Context = null,
+    string? FortunesDirectory = null);
 
 /// <summary>Everything a local training run needs, resolved and validated.</summary>
 public sealed record TrainSettings(
-    string Model, string Dataset, string DataDirectory, SyntheticClassification Synthetic, int[] Hidden,
-    LocalTrainingOptions Training, int Threads, string RunsDirectory)
+    string Model, string Dataset, string DataDirectory, SyntheticClassification Synthetic, string FortunesDirectory,
+    FortunesOptions Fortunes, int[] Hidden, LocalTrainingOptions Training, int Threads, string RunsDirectory)
 {
-    public static readonly IReadOnlyList<string> Datasets = ["fashion-mnist", "synthetic"];
+    public static readonly IReadOnlyList<string> Datasets = ["fashion-mnist", "synthetic", "fortunes"];
 
     public static TrainSettings Resolve(ActorTrainConfiguration config, TrainOverrides cli)
     {
         const string T = "actortrain.train.";
         const string S = "actortrain.synthetic.";
+        const string F = "actortrain.fortunes.";
         var model = cli.Model ?? config.GetString(T + "model");
         var dataset = cli.Dataset ?? config.GetString(T + "dataset");
         var steps = cli.Steps ?? config.GetInt(T + "steps");
@@ -40,6 +42,12 @@ public sealed record TrainSettings(
                 config.GetInt(S + "test-samples"),
                 config.GetDouble(S + "noise"),
                 (int)(cli.Seed ?? config.GetInt(T + "seed"))),
+            Tensors.Data.Fortunes.ResolveDirectory(cli.FortunesDirectory, config.GetString(F + "directory")),
+            new FortunesOptions(
+                cli.Vocabulary ?? config.GetInt(F + "vocabulary"),
+                cli.Context ?? config.GetInt(F + "context"),
+                config.GetDouble(F + "test-fraction"),
+                config.GetInt(F + "split-seed")),
             cli.Hidden is null ? config.GetIntList(T + "hidden") : ParseWidths(cli.Hidden),
             new LocalTrainingOptions(
                 BatchSize: cli.BatchSize ?? config.GetInt(T + "batch-size"),
@@ -61,6 +69,12 @@ public sealed record TrainSettings(
     {
         Require(ModelSpec.Kinds.Contains(Model), $"--model {Model}: choose one of {string.Join(", ", ModelSpec.Kinds)}.");
         Require(Datasets.Contains(Dataset), $"--dataset {Dataset}: choose one of {string.Join(", ", Datasets)}.");
+        // Fortunes samples are word ids, not features: only wordmlp reads them as such, and wordmlp reads nothing else.
+        Require(Dataset != "fortunes" || Model == "wordmlp", $"--dataset fortunes needs --model wordmlp: its samples are word ids, which {Model} would read as numbers.");
+        Require(Dataset == "fortunes" || Model != "wordmlp", $"--model wordmlp needs --dataset fortunes: it reads each sample as word ids, and {Dataset} holds features.");
+        Require(Fortunes.Vocabulary is >= 2 and <= FortunesOptions.MaxVocabulary, $"--vocabulary {Fortunes.Vocabulary}: must be 2..{FortunesOptions.MaxVocabulary}.");
+        Require(Fortunes.Context is >= 1 and <= FortunesOptions.MaxContext, $"--context {Fortunes.Context}: must be 1..{FortunesOptions.MaxContext}.");
+        Require(Fortunes.TestFraction is > 0 and < 1, $"actortrain.fortunes.test-fraction = {Fortunes.TestFraction}: must be strictly between 0 and 1.");
         Require(Optimizers.Names.Contains(Training.Optimizer), $"--optimizer {Training.Optimizer}: choose one of {string.Join(", ", Optimizers.Names)}.");
         Require(Training.BatchSize >= 1, $"--batch-size {Training.BatchSize}: must be at least 1.");
         Require(Training.Epochs >= 1, $"--epochs {Training.Epochs}: must be at least 1.");
@@ -89,6 +103,7 @@ public sealed record TrainSettings(
         text.AppendLine("actortrain {");
         text.AppendLine(c, $"  runs-directory = \"{RunsDirectory}\"");
         text.AppendLine(c, $"  data.fashion-mnist = \"{DataDirectory}\"");
+        text.AppendLine(c, $"  fortunes {{ directory = \"{FortunesDirectory}\", vocabulary = {Fortunes.Vocabulary}, context = {Fortunes.Context}, test-fraction = {Fortunes.TestFraction.ToString("R", c)}, split-seed = {Fortunes.SplitSeed} }}");
         text.AppendLine(c, $"  synthetic {{ classes = {Synthetic.Classes}, input-size = {Synthetic.InputSize}, train-samples = {Synthetic.TrainSamples}, test-samples = {Synthetic.TestSamples}, noise = {Synthetic.Noise.ToString(c)} }}");
         text.AppendLine("  train {");
         text.AppendLine(c, $"    model = {Model}");

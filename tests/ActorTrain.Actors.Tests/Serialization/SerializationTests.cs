@@ -33,6 +33,7 @@ public sealed class SerializationTests : IDisposable
     {
         new RegisterWorker("127.0.0.1:4054/w0", "cpu"),
         new Welcome(TestSpecs.Spec("local-sgd")),
+        new Welcome(TestSpecs.Spec() with { Model = "wordmlp", Dataset = "fortunes", Fortunes = new FortunesOptions(5000, 3, 0.2, 7, "04c0439") }),
         new UpdateRejected("run", 3, "w", "stale version 3 (current 5)"),
         new RunFinished("run", 42),
         new WorkerReady("run", "w1"),

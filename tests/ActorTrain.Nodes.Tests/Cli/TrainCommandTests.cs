@@ -80,6 +80,9 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("--lr", "-1", "--lr -1: must be a positive number")]
     [InlineData("--hidden", "64,x", "'x' is not a whole number")]
     [InlineData("--optimizer", "lbfgs", "choose one of sgd, adam")]
+    [InlineData("--model", "wordmlp", "--model wordmlp needs --dataset fortunes")]
+    [InlineData("--vocabulary", "1", "--vocabulary 1: must be 2..1000000")]
+    [InlineData("--context", "0", "--context 0: must be 1..64")]
     public void Train_BadOption_ExitsTwoWithClearMessage(string option, string value, string expected)
     {
         var run = CliRun.Of(Synthetic(option, value));
@@ -94,6 +97,52 @@ public sealed class TrainCommandTests : IDisposable
         var run = CliRun.Of(Synthetic("--model", "cnn"));
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("--model mlp", run.Error);
+    }
+
+    [Fact]
+    public void Train_FortunesWordMlp_TrainsOnTheWordsAndRecordsTheCorpusSettings()
+    {
+        var json = _temp.File("fortunes.json");
+
+        var run = CliRun.Of("train", "--dataset", "fortunes", "--model", "wordmlp", "--vocabulary", "2500", "--context", "3",
+            "--hidden", "64", "--steps", "40", "--evaluations", "1", "--run-id", "words", "--json", json, "--runs-dir", _temp.File("runs"));
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        using var result = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal("fortunes", result.RootElement.GetProperty("dataset").GetString());
+        Assert.Equal(2500, result.RootElement.GetProperty("classes").GetInt32());
+        Assert.Equal(40, result.RootElement.GetProperty("steps").GetInt32());
+        Assert.Contains("vocabulary = 2500, context = 3", File.ReadAllText(_temp.File("runs/words/config.conf")));
+    }
+
+    [Fact]
+    public void Train_FortunesWithMlp_SaysToUseWordMlp()
+    {
+        var run = CliRun.Of("train", "--dataset", "fortunes", "--model", "mlp", "--runs-dir", _temp.File("runs"));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--dataset fortunes needs --model wordmlp", run.Error);
+    }
+
+    [Fact]
+    public void Train_MissingFortunes_SaysHowToInstall()
+    {
+        var run = CliRun.Of("train", "--dataset", "fortunes", "--model", "wordmlp", "--fortunes-dir", _temp.File("nowhere"), "--runs-dir", _temp.File("runs"));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("sudo apt-get install fortunes", run.Error);
+    }
+
+    [Fact]
+    public void Run_FortunesEmbeddedCluster_WorkersBuildTheSameWords()
+    {
+        var json = _temp.File("cluster.json");
+
+        var run = CliRun.Of("run", "--dataset", "fortunes", "--model", "wordmlp", "--hidden", "64", "--steps", "20", "--workers", "2",
+            "--evaluations", "1", "--json", json, "--runs-dir", _temp.File("runs"));
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        using var result = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(20, result.RootElement.GetProperty("steps").GetInt32());
+        Assert.Equal(2000, result.RootElement.GetProperty("classes").GetInt32());
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using ActorTrain.Nodes.Configuration;
 using ActorTrain.Nodes.Training;
+using ActorTrain.Tensors.Data;
 
 namespace ActorTrain.Nodes.Tests.Configuration;
 
@@ -18,6 +19,7 @@ public sealed class ActorTrainConfigurationTests : IDisposable
         Assert.Equal([256, 128], settings.Hidden);
         Assert.Equal(64, settings.Training.BatchSize);
         Assert.Null(settings.Training.Steps);
+        Assert.Equal(new FortunesOptions(Vocabulary: 2000, Context: 4, TestFraction: 0.1, SplitSeed: 1), settings.Fortunes);
     }
 
     [Fact]

@@ -68,8 +68,60 @@ public sealed class ModelSpecTests
     }
 
     [Fact]
+    public void WordMlp_EmbedsContextIds_ProjectsOntoTheWords()
+    {
+        using var model = new ModelSpec("wordmlp", [4], 50, [32, 16]).Build(seed: 1);
+        var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.shape);
+        using var ids = tensor(new float[] { 0, 1, 51, 51, 49, 50, 2, 3, 7, 7, 7, 7 }, [3, 4]); // 50 = <unk>, 51 = <s>
+        using var output = model.forward(ids);
+
+        Assert.Equal([3, 50], output.shape);
+        Assert.Equal([52, ModelSpec.WordEmbeddingDimension], parameters["embedding.weight"]); // 50 words + <unk> + <s>
+        Assert.Equal([32, 4 * ModelSpec.WordEmbeddingDimension], parameters["hidden1.weight"]);
+        Assert.Equal([50, 16], parameters["projection.weight"]);
+        Assert.Equal("projection", model.ProjectionLayer);
+        Assert.Equal(["embedding", "act1", "act2"], model.CutPoints);
+    }
+
+    [Fact]
+    public void WordMlp_EmbeddingLayer_ConcatenatesTableRowsOfTheIds()
+    {
+        // Independent check of the lookup: the first layer's output is the table rows of the ids, concatenated.
+        using var model = new ModelSpec("wordmlp", [2], 10, [8]).Build(seed: 2);
+        var (embedding, _) = model.Split("embedding");
+        using var ids = tensor(new float[] { 3, 11 }, [1, 2]);
+        using var vectors = embedding.forward(ids);
+        var table = model.named_parameters().Single(p => p.name == "embedding.weight").parameter;
+        using var expected = cat([table[3], table[11]]).unsqueeze(0);
+
+        Assert.True(vectors.allclose(expected, rtol: 0, atol: 0));
+    }
+
+    [Fact]
+    public void WordMlp_OnImages_SaysToUseFortunes()
+    {
+        Assert.Contains("--dataset fortunes", Assert.Throws<ArgumentException>(() => new ModelSpec("wordmlp", [1, 28, 28], 10, [8]).Build(1)).Message);
+    }
+
+    [Theory]
+    [InlineData("embedding")]
+    [InlineData("act1")]
+    public void WordMlp_SplitClientThenServer_EqualsWholeModel(string cut)
+    {
+        using var model = new ModelSpec("wordmlp", [3], 20, [16, 8]).Build(seed: 4);
+        var (client, server) = model.Split(cut);
+        using var ids = randint(0, 22, [5, 3]).to_type(ScalarType.Float32);
+        using var whole = model.forward(ids);
+        using var activations = client.forward(ids);
+        using var split = server.forward(activations);
+
+        Assert.True(whole.allclose(split, rtol: 0, atol: 0));
+        Assert.Equal("projection", server.ProjectionLayer);
+    }
+
+    [Fact]
     public void Build_UnknownKind_ListsKinds()
     {
-        Assert.Contains("mlp, cnn", Assert.Throws<ArgumentException>(() => new ModelSpec("resnet", [8], 3, [4]).Build(1)).Message);
+        Assert.Contains("mlp, cnn, wordmlp", Assert.Throws<ArgumentException>(() => new ModelSpec("resnet", [8], 3, [4]).Build(1)).Message);
     }
 }
