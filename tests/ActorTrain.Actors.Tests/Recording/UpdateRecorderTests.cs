@@ -64,9 +64,13 @@ public sealed class UpdateRecorderTests : TestKit, IDisposable
         {
             updates = await Events(RecordingStreams.Updates(_spec.RunId));
             labels = await Events(RecordingStreams.Labels(_spec.RunId));
-            Assert.Equal(2, updates.Count); // versions 0 and 2: every second one
+            Assert.Equal(3, updates.Count); // what the run trains, then versions 0 and 2: every second one
             Assert.Equal(4, labels.Count);
         }, Wait);
+
+        Assert.Equal(_spec, ((RecordingStarted)updates[0]).Spec with { Hidden = _spec.Hidden });
+        Assert.Equal(_spec.Hidden, ((RecordingStarted)updates[0]).Spec.Hidden);
+        updates.RemoveAt(0);
 
         using var model = TestSpecs.BuildModel(_spec);
         var layout = ParameterLayout.Of(model);
