@@ -111,6 +111,16 @@ public static class JournalConfig
             """).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
     }
 
+    /// <summary>A journal to read (`runs`, `replay`): "sqlite:PATH" of an existing file, or "postgres:CONNECTION-STRING".</summary>
+    public static (Config Config, string Description) OpenExisting(string spec)
+    {
+        if (spec.StartsWith("sqlite:", StringComparison.Ordinal) && spec.Length > 7 && !File.Exists(spec[7..]) && !Directory.Exists(spec[7..]))
+            throw new FileNotFoundException($"--journal {spec}: no such file.");
+        var (config, persistent, description) = Parse(spec, "journal.db", create: spec.StartsWith("postgres:", StringComparison.Ordinal));
+        if (!persistent) throw new ArgumentException("--journal none holds no runs; give sqlite:PATH or postgres:CONNECTION-STRING.");
+        return (config, description);
+    }
+
     /// <summary>Parses "none", "sqlite" (the file <paramref name="defaultSqlitePath"/>), "sqlite:PATH" or "postgres:CONNECTION-STRING".</summary>
     /// <returns>The configuration and whether the parameter server should persist.</returns>
     /// <param name="create">Create the journal's folder (false: only check the spec).</param>

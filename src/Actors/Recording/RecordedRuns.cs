@@ -24,32 +24,20 @@ public static class RecordedRuns
 
     public static async Task<IReadOnlyList<RecordedRun>> ListAsync(Config journal, CancellationToken cancellation = default)
     {
-        var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING")
-            .WithFallback(journal).WithFallback(Serialization.SerializationConfig.Hocon);
-        var system = ActorSystem.Create("actortrain-runs", config);
-        try
+        await using var reader = JournalReader.Open(journal, "actortrain-runs");
+        var ids = await reader.StreamIds();
+        var runIds = ids.Select(RunOf).Where(r => r is not null).Select(r => r!).Distinct().Order(StringComparer.Ordinal);
+        var runs = new List<RecordedRun>();
+        foreach (var run in runIds)
         {
-            var materializer = system.Materializer();
-            var query = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
-            var ids = await query.CurrentPersistenceIds().RunWith(Sink.Seq<string>(), materializer);
-            var runIds = ids.Select(RunOf).Where(r => r is not null).Select(r => r!).Distinct().Order(StringComparer.Ordinal);
-            var runs = new List<RecordedRun>();
-            foreach (var run in runIds)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                var updates = await Events(query, RecordingStreams.Updates(run), materializer);
-                var labels = await Events(query, RecordingStreams.Labels(run), materializer);
-                var captured = updates.OfType<UpdateCaptured>().ToArray();
-                runs.Add(new RecordedRun(run, captured.Length, captured.Sum(u => (long)u.Payload.Length),
-                    captured.Length == 0 ? null : captured.Min(u => u.Version), captured.Length == 0 ? null : captured.Max(u => u.Version),
-                    labels.Count, ids.Contains(ServerPrefix + run)));
-            }
-            return runs;
+            cancellation.ThrowIfCancellationRequested();
+            var captured = (await reader.AllEvents(RecordingStreams.Updates(run))).Select(e => e.Event).OfType<UpdateCaptured>().ToArray();
+            var labels = await reader.AllEvents(RecordingStreams.Labels(run));
+            runs.Add(new RecordedRun(run, captured.Length, captured.Sum(u => (long)u.Payload.Length),
+                captured.Length == 0 ? null : captured.Min(u => u.Version), captured.Length == 0 ? null : captured.Max(u => u.Version),
+                labels.Count, ids.Contains(ServerPrefix + run)));
         }
-        finally
-        {
-            await system.Terminate();
-        }
+        return runs;
     }
 
     private static string? RunOf(string persistenceId)
@@ -58,8 +46,4 @@ public static class RecordedRuns
             if (persistenceId.StartsWith(prefix, StringComparison.Ordinal)) return persistenceId[prefix.Length..];
         return null;
     }
-
-    private static async Task<IReadOnlyList<object>> Events(SqlReadJournal query, string id, IMaterializer materializer) =>
-        (await query.CurrentEventsByPersistenceId(id, 0, long.MaxValue).RunWith(Sink.Seq<EventEnvelope>(), materializer))
-        .Select(e => e.Event).ToArray();
 }

@@ -10,7 +10,10 @@ public sealed record TapSettings(int Capacity = 64, string? RunsDirectory = null
 {
     public const string LogFileName = "revealed.jsonl";
 
-    public string? LogPathFor(string runId) => RunsDirectory is null ? null : Path.Combine(RunsDirectory, runId, LogFileName);
+    /// <summary>The log file, when it goes elsewhere than the run's directory (replay).</summary>
+    public string? LogFile { get; init; }
+
+    public string? LogPathFor(string runId) => LogFile ?? (RunsDirectory is null ? null : Path.Combine(RunsDirectory, runId, LogFileName));
 
     public RlgOptions Rlg { get; init; } = RlgOptions.Default;
 }

@@ -19,6 +19,7 @@ public static class ActorTrainCli
             RunCommand.Create(config),
             NodeCommand.Create(config),
             RunsCommand.Create(),
+            ReplayCommand.Create(),
             BenchCommand.Create(config),
             AttackCommand.Create(),
         };

@@ -19,11 +19,7 @@ public static class RunsCommand
             var output = parse.InvocationConfiguration.Output;
             return Task.FromResult(UserErrors.Guard(parse.InvocationConfiguration.Error, () =>
             {
-                var spec = parse.GetValue(journal)!;
-                if (spec.StartsWith("sqlite:", StringComparison.Ordinal) && !File.Exists(spec[7..]))
-                    throw new FileNotFoundException($"--journal {spec}: no such file.");
-                var (config, persistent, description) = JournalConfig.Parse(spec, "journal.db", create: spec.StartsWith("postgres:", StringComparison.Ordinal));
-                if (!persistent) throw new ArgumentException("--journal none holds no runs; give sqlite:PATH or postgres:CONNECTION-STRING.");
+                var (config, description) = JournalConfig.OpenExisting(parse.GetValue(journal)!);
                 var runs = RecordedRuns.ListAsync(config, cancellation).GetAwaiter().GetResult();
                 output.WriteLine($"{runs.Count} run(s) in {description}");
                 output.WriteLine($"{"run",-40} {"updates",8} {"MB",9} {"versions",15} {"labels",7} recoverable");

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using ActorTrain.Actors.Hosting;
+using ActorTrain.Actors.Recording;
+using ActorTrain.Actors.Tap;
+using ActorTrain.Nodes.Reports;
+
+namespace ActorTrain.Nodes.Cli;
+
+/// <summary>`actortrain replay`: an offline attack on a run's recorded updates, through the same tap code as online.</summary>
+public static class ReplayCommand
+{
+    /// <summary>What `replay --json` writes.</summary>
+    internal sealed record ReplaySummary(
+        string RunId, string Journal, long? From, long? To, long Events, long Replayed, long PayloadBytes, double Seconds,
+        double MegabytesPerSecond, long WithTruth, IReadOnlyList<SkippedEvent> Corrupt, TapSummary Tap);
+
+    public static Command Create()
+    {
+        var journal = new Option<string>("--journal") { Description = "sqlite:PATH | postgres:CONNECTION-STRING", Required = true };
+        var run = new Option<string>("--run") { Description = "The run id (`actortrain runs --journal ...` lists them).", Required = true };
+        var from = new Option<long?>("--from") { Description = "First version (step) to replay." };
+        var to = new Option<long?>("--to") { Description = "Last version (step) to replay." };
+        var attack = new Option<string>("--attack") { Description = "rlg (label revelation).", Required = true };
+        var log = new Option<string?>("--log") { Description = "Write each update's revealed labels here, one JSON line each (as the online tap's revealed.jsonl)." };
+        var json = new Option<string?>("--json") { Description = "Also write the summary here." };
+        var command = new Command("replay", "Attack a recorded run offline: stream its updates from the journal into the tap; score against recorded labels when present.")
+            { journal, run, from, to, attack, log, json };
+        command.SetAction((parse, cancellation) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            return Task.FromResult(UserErrors.Guard(parse.InvocationConfiguration.Error, () =>
+            {
+                var attackName = parse.GetValue(attack)!.ToLowerInvariant();
+                if (attackName != "rlg") throw new ArgumentException($"--attack {parse.GetValue(attack)}: choose rlg.");
+                var range = new ReplayRange(parse.GetValue(from), parse.GetValue(to));
+                if (range.From > range.To) throw new ArgumentException($"--from {range.From} is after --to {range.To}.");
+                var spec = parse.GetValue(journal)!;
+                var (config, description) = JournalConfig.OpenExisting(spec);
+                var runId = parse.GetValue(run)!;
+                output.WriteLine($"replaying run {runId} (versions {range}) from {description}");
+                var settings = new TapSettings { LogFile = parse.GetValue(log) };
+                var report = UpdateReplay.RunAsync(config, runId, range, settings,
+                    p => output.WriteLine(FormattableString.Invariant($"  {p.Replayed} updates replayed ({p.PayloadBytes / 1e6:F1} MB, {p.Seconds:F1} s)")),
+                    cancellation).GetAwaiter().GetResult();
+                foreach (var skipped in report.Corrupt)
+                    output.WriteLine($"skipped event {skipped.SequenceNr} of {skipped.PersistenceId}: {skipped.Reason}");
+                var tap = TapSummary.From(attackName, report.Tap);
+                var megabytesPerSecond = report.Done.PayloadBytes / 1e6 / Math.Max(report.Done.Seconds, 1e-9);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"replayed {report.Done.Replayed} updates of run {runId} ({report.Spec.Mode}, {report.Spec.Model}), {report.Done.PayloadBytes / 1e6:F1} MB in {report.Done.Seconds:F1} s ({megabytesPerSecond:F1} MB/s with the attack), {report.Corrupt.Count} corrupt event(s) skipped"));
+                output.WriteLine(tap.Describe());
+                if (parse.GetValue(json) is { } path)
+                    ReportFiles.Write(path, JsonSerializer.Serialize(new ReplaySummary(runId, description, range.From, range.To, report.Done.Events,
+                        report.Done.Replayed, report.Done.PayloadBytes, report.Done.Seconds, megabytesPerSecond, report.WithTruth, report.Corrupt, tap),
+                        TrainingReport.Json));
+                return 0;
+            }));
+        });
+        return command;
+    }
+}
