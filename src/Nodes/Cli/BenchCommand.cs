@@ -19,6 +19,7 @@ public static class BenchCommand
             ["aggregate"] = RunAggregate,
             ["train-overhead"] = RunTrainOverhead,
             ["rlg"] = RunRlg,
+            ["replay"] = RunReplay,
         };
 
     public static Command Create(Option<string?> configOption)
@@ -26,7 +27,7 @@ public static class BenchCommand
         var suite = new Argument<string>("suite") { Description = $"Suite to run: {string.Join(", ", Suites.Keys)}." };
         var json = new Option<string?>("--json") { Description = "Also write the report to this file." };
         var rounds = new Option<int>("--rounds") { Description = "Measurement rounds per case (median is kept).", DefaultValueFactory = _ => 5 };
-        var size = new Option<long?>("--size-mb") { Description = "codec, aggregate: payload size per array, in MiB." };
+        var size = new Option<long?>("--size-mb") { Description = "codec, aggregate: payload size per array, in MiB; replay: recorded payload in all, in MiB (default 64)." };
         var sources = new Option<int>("--sources") { Description = "aggregate: how many updates are summed.", DefaultValueFactory = _ => 8 };
         var workers = new Option<int>("--workers") { Description = "train-overhead: in-process workers.", DefaultValueFactory = _ => 2 };
         var steps = new Option<int>("--steps") { Description = "train-overhead: steps per measurement.", DefaultValueFactory = _ => 300 };
@@ -96,6 +97,15 @@ public static class BenchCommand
         return new BenchReport("train-overhead", $"run (1 PS + {context.Workers} in-process workers, sync)", "train (single process)",
             Median(rounds.Select(r => r.Ratio)), $"{parameters:N0} parameters, median of {rounds.Count} rounds", rounds.Cast<object>().ToArray(),
             CandidateSamplesPerSecond: run, BaselineSamplesPerSecond: train);
+    }
+
+    private static BenchReport RunReplay(BenchContext context)
+    {
+        var rounds = ReplayBenchmark.Measure(context.SizeBytes ?? 64L << 20, context.Rounds, context.Output);
+        var median = rounds.OrderBy(r => r.Ratio).ElementAt(rounds.Count / 2);
+        return new BenchReport("replay", "journal replay (SQLite, Akka.Persistence.Query, decode + CRC-32C)", "flat file read", median.Ratio,
+            FormattableString.Invariant($"{median.Updates} updates, {median.PayloadBytes / 1e6:F0} MB, median of {rounds.Count} rounds"),
+            rounds.Cast<object>().ToArray(), median.JournalMbps / 1000, median.FileMbps / 1000);
     }
 
     private static BenchReport RunRlg(BenchContext context) => RlgBenchmark.Run(RlgBenchmark.DefaultGrid, context.Rounds, context.Output);

@@ -108,3 +108,32 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.Contains("no such file", run.Error);
     }
 }
+
+/// <summary>`replay` from the PostgreSQL journal several machines share (the server .ci/run starts).</summary>
+public sealed class ReplayPostgresTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void Replay_FromPostgres_ReplaysTheRecordedRun()
+    {
+        var journal = "postgres:" + (Environment.GetEnvironmentVariable("ACTORTRAIN_TEST_POSTGRES")
+            ?? "Host=127.0.0.1;Port=5432;Username=actortrain;Password=actortrain;Database=actortrain");
+        var runId = $"replay-{Guid.NewGuid():N}";
+        var run = CliRun.Of("run", "--dataset", "synthetic", "--classes", "200", "--batch-size", "16", "--steps", "10", "--evaluations", "1",
+            "--journal", journal, "--record-labels", "--run-id", runId, "--runs-dir", _temp.File("runs"));
+        Assert.True(run.ExitCode == 0, run.Error);
+        var json = _temp.File("replay.json");
+
+        var replay = CliRun.Of("replay", "--journal", journal, "--run", runId, "--attack", "rlg", "--json", json);
+
+        Assert.True(replay.ExitCode == 0, replay.Error);
+        var root = JsonDocument.Parse(File.ReadAllText(json)).RootElement;
+        Assert.Equal(20, root.GetProperty("replayed").GetInt64());
+        Assert.Equal(1.0, root.GetProperty("tap").GetProperty("precision").GetDouble());
+        Assert.Equal(1.0, root.GetProperty("tap").GetProperty("recall").GetDouble());
+        Assert.DoesNotContain("Password", root.GetProperty("journal").GetString());
+    }
+}
