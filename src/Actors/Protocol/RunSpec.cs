@@ -9,6 +9,7 @@ namespace ActorTrain.Actors.Protocol;
 /// <param name="Mode">sync | async | local-sgd.</param>
 /// <param name="GlobalBatchSize">Samples per step across all workers; each worker takes its share.</param>
 /// <param name="LocalSteps">Local steps per round in local-sgd mode.</param>
+/// <param name="Split">Split learning (the cut and the clients' defenses); null: data-parallel training.</param>
 /// <param name="RecordLabels">Workers send their batches' true labels for the evaluation stream (experiments only).</param>
 /// <param name="Synthetic">The synthetic dataset's parameters when <paramref name="Dataset"/> is "synthetic".</param>
 /// <param name="Fortunes">The fortunes dataset's parameters when <paramref name="Dataset"/> is "fortunes", with the
@@ -27,4 +28,5 @@ public sealed record RunSpec(
     double LearningRate,
     double Momentum,
     int LocalSteps,
-    bool RecordLabels = false) : IControlMessage;
+    bool RecordLabels = false,
+    SplitSpec? Split = null) : IControlMessage;

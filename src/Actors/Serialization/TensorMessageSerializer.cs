@@ -27,6 +27,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
         ParameterServer.StepCommitted => "committed",
         ParameterServer.ServerSnapshot => "snapshot",
         Recording.UpdateCaptured => "captured",
+        SplitTensors => "split",
         _ => throw new ArgumentException($"{o.GetType()} is not a tensor message this serializer knows."),
     };
 
@@ -55,6 +56,16 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                 BinaryFields.WriteTensorSetHeader(writer, update.Tensors);
                 writer.Flush();
                 return BinaryFields.Concat(prefix, update.Tensors.Values);
+            case SplitTensors split:
+                writer.Write(split.RunId);
+                writer.Write(split.WorkerId);
+                writer.Write(split.Step);
+                writer.Write((byte)split.Kind);
+                writer.Write(split.Loss);
+                BinaryFields.WriteLabels(writer, split.Labels);
+                BinaryFields.WriteTensorSetHeader(writer, split.Tensors);
+                writer.Flush();
+                return BinaryFields.Concat(prefix, split.Tensors.Values);
             case TransferChunk chunk:
                 writer.Write(chunk.TransferId);
                 writer.Write(chunk.Index);
@@ -125,6 +136,15 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                     var (names, shapes) = BinaryFields.ReadTensorSetHeader(reader);
                     var values = BinaryFields.ReadValues(bytes, (int)reader.BaseStream.Position);
                     return new WorkerUpdate(run, version, worker, batch, loss, kind, new TensorSet(names, shapes, values), labels);
+                }
+                case "split":
+                {
+                    var (run, worker, step, kind, loss) = (reader.ReadString(), reader.ReadString(), reader.ReadInt64(), (SplitPayload)reader.ReadByte(), reader.ReadDouble());
+                    if (!Enum.IsDefined(kind)) throw new InvalidDataException($"unknown split payload {(byte)kind}");
+                    var labels = BinaryFields.ReadLabels(reader);
+                    var (names, shapes) = BinaryFields.ReadTensorSetHeader(reader);
+                    var values = BinaryFields.ReadValues(bytes, (int)reader.BaseStream.Position);
+                    return new SplitTensors(run, worker, step, kind, new TensorSet(names, shapes, values), labels, loss);
                 }
                 case "chunk":
                 {

@@ -16,7 +16,7 @@ namespace ActorTrain.Actors.Workers;
 /// It keeps registering while it has no work, which is also how it finds a parameter server that moved.
 /// Runs on its own thread (a pinned dispatcher): TorchSharp calls block.
 /// </summary>
-public sealed class WorkerActor : ReceiveActor, IWithTimers
+public sealed partial class WorkerActor : ReceiveActor, IWithTimers
 {
     private readonly WorkerSettings _settings;
     private readonly IActorRef _parameterServer;
@@ -40,13 +40,18 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Receive<StepOrder>(OnOrder);
         Receive<UpdateRejected>(r => _log.Warning("Worker {0}: update for version {1} rejected: {2}", r.WorkerId, r.Version, r.Reason));
         Receive<RunFinished>(OnFinished);
+        ReceiveSplit();
         Receive<ServerUnavailable>(_ =>
         {
             if (_serverDown) return; // the answer to every registration while it is down: say it once
             _serverDown = true;
             _log.Warning("Worker {0}: the parameter server is down (its journal failed; it restarts by itself); registering until it is back.", _settings.WorkerId);
         });
-        Receive<ReceiveTimeout>(_ => StartRegistering());
+        Receive<ReceiveTimeout>(_ =>
+        {
+            AbandonSplitStep();
+            StartRegistering();
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -61,7 +66,11 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         StartRegistering();
     }
 
-    protected override void PostStop() => _replica?.Dispose();
+    protected override void PostStop()
+    {
+        _replica?.Dispose();
+        _splitClient?.Dispose();
+    }
 
     private void StartRegistering()
     {
@@ -84,7 +93,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         {
             data = RunData.Load(welcome.Spec, _settings.FashionMnistDirectory, Fortunes.ResolveDirectory(_settings.FortunesDirectory, null));
             var model = new ModelSpec(welcome.Spec.Model, data.Train.SampleShape, data.Train.ClassCount, welcome.Spec.Hidden).Build(welcome.Spec.Seed);
-            _replica = new ModelReplica(model, data.Train, ComputeDevice.Parse(_settings.Device).ToTorch(), (ulong)welcome.Spec.Seed);
+            if (welcome.Spec.Split is { } split) JoinSplitRun(welcome.Spec, split, model, data.Train);
+            else _replica = new ModelReplica(model, data.Train, ComputeDevice.Parse(_settings.Device).ToTorch(), (ulong)welcome.Spec.Seed);
         }
         catch (Exception e) when (e is DatasetNotFoundException or IdxFormatException or ArgumentException or InvalidOperationException or IOException)
         {
@@ -96,7 +106,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         _spec = welcome.Spec;
         _trainSamples = data.Train.Count;
         // sync and local-sgd: the server is done with update v before this worker computes v+1, so a ring of 3 is safe.
-        _updates = welcome.Spec.Mode == "async" ? null : new BufferRing(_replica.Layout.TotalLength, 3);
+        _updates = welcome.Spec.Mode == "async" || _replica is null ? null : new BufferRing(_replica.Layout.TotalLength, 3);
         _members = [];
         Sender.Tell(new WorkerReady(_spec.RunId, _settings.WorkerId));
         _log.Info("Worker {0} joined run {1} ({2} on {3}, device {4}).", _settings.WorkerId, _spec.RunId, _spec.Model, _spec.Dataset, _settings.Device);

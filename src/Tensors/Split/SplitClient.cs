@@ -101,6 +101,14 @@ public sealed class SplitClient : IDisposable
         _pending = null;
     }
 
+    /// <summary>Drops the batch in flight (its server never answered); the next <see cref="Forward"/> starts afresh.</summary>
+    public void Abandon()
+    {
+        _pending?.Dispose();
+        _pending = null;
+        _client.zero_grad();
+    }
+
     public void Dispose()
     {
         _pending?.Dispose();

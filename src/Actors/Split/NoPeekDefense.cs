@@ -1,0 +1,90 @@
+using ActorTrain.Actors.Protocol;
+using ActorTrain.Tensors.Data;
+using ActorTrain.Tensors.Defenses;
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
+using static TorchSharp.torch;
+
+namespace ActorTrain.Actors.Split;
+
+/// <summary>Client → its defense: the raw inputs and the activations of one batch (both stay on this node).</summary>
+public sealed record DefendBatch(long Step, float[] Inputs, int InputWidth, float[] Activations, int ActivationWidth);
+
+/// <summary>Defense → client: the activations to send (noised when the run asks for noise).</summary>
+public sealed record ActivationsToSend(long Step, float[] Activations);
+
+/// <summary>Defense → client: α·∂dCor(X, Z)/∂Z to add to the server's ∂L/∂Z (empty when α = 0), and dCor itself.</summary>
+public sealed record DefenseGradient(long Step, float[] Gradient, double DistanceCorrelation);
+
+/// <summary>
+/// The client's defenses (one per client, on the client's node, on its own thread): Laplace or Gaussian noise on Z
+/// before it is sent, and NoPeek (Vepakomma et al. 2020): the gradient of α·dCor(X, Z), the distance correlation
+/// between the batch's raw inputs and its activations (Euclidean distances, V-statistic), which the client adds to
+/// the server's gradient. It answers the noised activations first, so the round trip to the server and the dCor
+/// computation overlap. Each batch's dCor is published on the run's update topic as <see cref="DefenseMeasured"/>.
+/// </summary>
+public sealed class NoPeekDefense : ReceiveActor
+{
+    private readonly string _runId;
+    private readonly string _workerId;
+    private readonly SplitSpec _spec;
+    private readonly SplitMix64 _random;
+    private readonly IActorRef? _mediator;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public NoPeekDefense(string runId, string workerId, SplitSpec spec, ulong seed, bool publish)
+    {
+        (_runId, _workerId, _spec) = (runId, workerId, spec);
+        _random = new SplitMix64(seed);
+        if (publish) _mediator = DistributedPubSub.Get(Context.System).Mediator;
+        Receive<DefendBatch>(Defend);
+    }
+
+    public static Props Props(string runId, string workerId, SplitSpec spec, ulong seed, bool publish = true) =>
+        Akka.Actor.Props.Create(() => new NoPeekDefense(runId, workerId, spec, seed, publish)).WithDispatcher(ComputeDispatcher.Id);
+
+    private void Defend(DefendBatch batch)
+    {
+        Sender.Tell(new ActivationsToSend(batch.Step, Noised(batch.Activations)));
+        var (gradient, dcor) = Gradient(batch);
+        Sender.Tell(new DefenseGradient(batch.Step, gradient, dcor));
+        _mediator?.Tell(new Publish(UpdateTopics.For(_runId), new DefenseMeasured(_runId, _workerId, batch.Step, dcor, _spec.Alpha)));
+    }
+
+    private float[] Noised(float[] activations)
+    {
+        if (_spec.Noise == "none" || _spec.NoiseScale <= 0) return activations;
+        var noised = new float[activations.Length];
+        for (var i = 0; i < noised.Length; i++) noised[i] = activations[i] + (float)(_spec.NoiseScale * Draw());
+        return noised;
+    }
+
+    /// <summary>A standard Laplace (scale 1, by the inverse CDF) or standard normal draw.</summary>
+    private double Draw()
+    {
+        if (_spec.Noise != "laplace") return _random.NextGaussian();
+        var centred = _random.NextDouble() - 0.5;
+        return -Math.Sign(centred) * Math.Log(Math.Max(1 - 2 * Math.Abs(centred), double.Epsilon));
+    }
+
+    /// <summary>α·∂dCor/∂Z (empty when α = 0) and dCor, for the batch's X and Z before noise.</summary>
+    private (float[] Gradient, double DistanceCorrelation) Gradient(DefendBatch batch)
+    {
+        var n = batch.Activations.Length / batch.ActivationWidth;
+        using var scope = NewDisposeScope();
+        var x = tensor(batch.Inputs, [n, batch.InputWidth]);
+        var z = tensor(batch.Activations, [n, batch.ActivationWidth]).requires_grad_(_spec.Alpha > 0);
+        var dcor = DistanceCorrelation.Compute(x, z);
+        var value = dcor.item<double>();
+        if (_spec.Alpha <= 0) return ([], value);
+        dcor.backward();
+        var gradient = (z.grad! * _spec.Alpha).data<float>().ToArray();
+        if (gradient.Any(g => !float.IsFinite(g)))
+        {
+            _log.Warning("NoPeek: non-finite dCor gradient at step {0} of {1}; this batch goes without it.", batch.Step, _workerId);
+            return ([], value);
+        }
+        return (gradient, value);
+    }
+}

@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using ActorTrain.Actors.ParameterServer;
+using ActorTrain.Actors.Protocol;
+using ActorTrain.Actors.Transport;
+using ActorTrain.Tensors.Models;
+using ActorTrain.Tensors.Split;
+using ActorTrain.Tensors.Training;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorTrain.Actors.Split;
+
+/// <summary>
+/// The split server (role split-server; it runs where the parameter server would, as the cluster singleton): owns
+/// the layers after the cut and the loss. Clients register as workers do; once enough are ready each gets
+/// <see cref="SplitStart"/> and then sends the activations of one batch at a time. For each, the server steps
+/// its segment and returns ∂L/∂Z. It never receives raw inputs. Test accuracy is measured with a client's segment
+/// weights, which it asks for at evaluation points (<see cref="SplitEvaluate"/>).
+/// </summary>
+public sealed class SplitServerActor : ReceiveActor
+{
+    private readonly ParameterServerSetup _setup;
+    private readonly SplitSpec _split;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly TensorTransport _transport;
+    private readonly WorkerRoster _roster = new();
+    private readonly SplitServer _server;
+    private readonly List<CurvePoint> _losses = [];
+    private readonly List<CurvePoint> _accuracies = [];
+    private readonly Stopwatch _training = new();
+    private readonly StepLog _stepLog;
+    private long _steps;
+    private long _samples;
+    private long _rejected;
+    private bool _started;
+    private bool _finishing;
+    private bool _finished;
+    private long _lastEvaluated = -1;
+
+    public SplitServerActor(ParameterServerSetup setup)
+    {
+        _setup = setup;
+        _split = setup.Spec.Split ?? throw new ArgumentException("A split server needs a run with a cut (RunSpec.Split).");
+        _transport = TensorTransport.For(Context.System);
+        if (setup.Threads > 0) TorchSharp.torch.set_num_threads(setup.Threads);
+        var model = new ModelSpec(setup.Spec.Model, setup.Test.SampleShape, setup.Test.ClassCount, setup.Spec.Hidden).Build(setup.Spec.Seed);
+        _server = new SplitServer(model, _split.Cut, setup.Test.SampleShape,
+            Optimizers.Create(setup.Spec.Optimizer, setup.Spec.LearningRate, setup.Spec.Momentum));
+        _stepLog = new StepLog(setup.StepLogPath);
+        Receive<RegisterWorker>(Register);
+        Receive<WorkerReady>(OnReady);
+        Receive<SplitTensors>(OnTensors);
+        Receive<GetRunSpec>(_ => Sender.Tell(_setup.Spec));
+        Receive<GetServerStatus>(_ => Sender.Tell(new ServerStatus(_setup.Spec.RunId, _steps, _roster.Count, _roster.Active.Count, 0, _rejected, _finished)));
+        Receive<Terminated>(t => Forget(t.ActorRef));
+    }
+
+    public static Props Props(ParameterServerSetup setup) => Akka.Actor.Props.Create(() => new SplitServerActor(setup));
+
+    private int ClientBatchSize(int clients) => Math.Max(1, (_setup.Spec.GlobalBatchSize + clients - 1) / clients);
+
+    private long SampleBudget => (long)_setup.Epochs * _setup.TrainSamples;
+
+    private bool BudgetSpent => _setup.Steps is { } steps ? _steps >= steps : _samples >= SampleBudget;
+
+    protected override void PreStart() =>
+        _log.Info("Split server for run {0}: layers after '{1}' ({2} parameters; activations of {3} values per sample), waiting for {4} client(s).",
+            _setup.Spec.RunId, _split.Cut, _server.Layout.TotalLength, _server.ActivationWidth, _setup.MinWorkers);
+
+    protected override void PostStop()
+    {
+        _stepLog.Dispose();
+        _server.Dispose();
+    }
+
+    private void Register(RegisterWorker register)
+    {
+        if (_finished)
+        {
+            Sender.Tell(new RunFinished(_setup.Spec.RunId, _steps));
+            return;
+        }
+        if (_roster.Find(Sender) is null)
+        {
+            if (_roster.IdTakenByOther(register.WorkerId, Sender))
+            {
+                _log.Warning("Refusing client {0} at {1}: another live client already uses that id.", register.WorkerId, Sender);
+                return;
+            }
+            _roster.Add(Sender, register.WorkerId, register.Device);
+            Context.Watch(Sender);
+            _log.Info("Client {0} ({1}) joined; {2} registered.", register.WorkerId, register.Device, _roster.Count);
+        }
+        Sender.Tell(new Welcome(_setup.Spec));
+    }
+
+    private void OnReady(WorkerReady ready)
+    {
+        var entry = _roster.Find(Sender);
+        if (_finished || entry is null || ready.RunId != _setup.Spec.RunId) return;
+        var wasReady = entry.Ready;
+        entry.Ready = true;
+        if (!_started && _roster.ReadyCount < _setup.MinWorkers) return;
+        if (!_started)
+        {
+            _started = true;
+            _training.Start();
+            _log.Info("Run {0}: split training starts with {1} client(s).", _setup.Spec.RunId, _roster.ReadyCount);
+        }
+        if (!wasReady || _roster.ReadyCount >= _setup.MinWorkers) Reshard();
+    }
+
+    /// <summary>Every ready client learns the current members (its shard) and batch size.</summary>
+    private void Reshard()
+    {
+        var members = _roster.Active.Select(m => m.Id).ToArray();
+        var start = new SplitStart(_setup.Spec.RunId, members, ClientBatchSize(members.Length));
+        foreach (var client in _roster.Active) client.Actor.Tell(start);
+    }
+
+    private void OnTensors(SplitTensors message)
+    {
+        var client = _roster.Find(Sender);
+        if (client is null || client.Id != message.WorkerId || message.RunId != _setup.Spec.RunId)
+        {
+            _rejected++;
+            _log.Warning("Ignoring split tensors from unknown client '{0}' at {1}.", message.WorkerId, Sender.Path.Address);
+            return;
+        }
+        if (message.Kind == SplitPayload.ClientWeights)
+        {
+            Evaluate(message.Tensors.Values);
+            return;
+        }
+        if (message.Kind != SplitPayload.Activations) return;
+        if (_finishing || _finished)
+        {
+            Sender.Tell(new RunFinished(_setup.Spec.RunId, _steps));
+            return;
+        }
+        ServerStep step;
+        try
+        {
+            step = _server.Step(message.Tensors.Values, message.Labels ?? []);
+        }
+        catch (Exception e) when (e is ArgumentException or NonFiniteValueException)
+        {
+            _rejected++;
+            _log.Warning("Rejected activations of client {0} for its step {1}: {2}", message.WorkerId, message.Step, e.Message);
+            return; // the client re-registers after its receive timeout and starts again
+        }
+        _transport.Send(Sender, new SplitTensors(_setup.Spec.RunId, message.WorkerId, message.Step, SplitPayload.ActivationGradient,
+            new TensorSet(["activations"], message.Tensors.Shapes, step.ActivationGradient), Loss: step.Loss), Self);
+        _steps++;
+        var samples = message.Labels?.Length ?? 0;
+        _samples += samples;
+        _losses.Add(new CurvePoint((int)_steps, step.Loss));
+        _stepLog.Write(_steps, [message.WorkerId], samples, step.Loss, _rejected);
+        var evaluateEvery = Math.Max(1, EstimatedSteps / Math.Max(1, _setup.EvaluationPoints));
+        if (BudgetSpent)
+        {
+            _finishing = true;
+            Sender.Tell(new SplitEvaluate(_setup.Spec.RunId)); // the final accuracy, then Finish
+        }
+        else if (_steps % evaluateEvery == 0)
+        {
+            Sender.Tell(new SplitEvaluate(_setup.Spec.RunId));
+        }
+        _setup.Progress?.Report(new TrainingProgress((int)_steps, (int)Math.Max(_steps, EstimatedSteps), CurrentEpoch, step.Loss,
+            _accuracies.Count > 0 && _accuracies[^1].Step == _steps ? _accuracies[^1].Value : null,
+            _samples / Math.Max(_training.Elapsed.TotalSeconds, 1e-9)));
+    }
+
+    private int CurrentEpoch => (int)((_samples - 1) / Math.Max(1, _setup.TrainSamples)) + 1;
+
+    private long EstimatedSteps
+    {
+        get
+        {
+            if (_setup.Steps is { } steps) return steps;
+            var perStep = Math.Max(1, ClientBatchSize(Math.Max(1, _roster.ReadyCount)));
+            return Math.Max(1, (SampleBudget + perStep - 1) / perStep);
+        }
+    }
+
+    private void Evaluate(float[] clientWeights)
+    {
+        if (_lastEvaluated == _steps && !_finishing) return;
+        _training.Stop();
+        double accuracy;
+        try
+        {
+            accuracy = _server.Accuracy(clientWeights, _setup.Test);
+        }
+        catch (ArgumentException e)
+        {
+            _log.Warning("Could not measure accuracy with the weights a client sent: {0}", e.Message);
+            _training.Start();
+            return;
+        }
+        _lastEvaluated = _steps;
+        _accuracies.Add(new CurvePoint((int)_steps, accuracy));
+        _training.Start();
+        _log.Info("Run {0}: test accuracy {1:F4} after {2} steps.", _setup.Spec.RunId, accuracy, _steps);
+        if (_finishing && !_finished) Finish();
+    }
+
+    private void Finish()
+    {
+        _finished = true;
+        _training.Stop();
+        foreach (var client in _roster.All) client.Actor.Tell(new RunFinished(_setup.Spec.RunId, _steps));
+        _log.Info("Run {0} finished: {1} split steps, test accuracy {2:F4}.", _setup.Spec.RunId, _steps, _accuracies[^1].Value);
+        _setup.OnFinished(new RunOutcome(_setup.Spec.RunId, _steps, _samples, _accuracies[^1].Value, _losses[^1].Value,
+            _training.Elapsed.TotalSeconds, _rejected, new Dictionary<string, long>(), Math.Max(1, _roster.Count), _losses, _accuracies,
+            _server.Weights()));
+    }
+
+    private void Forget(IActorRef client)
+    {
+        var entry = _roster.Find(client);
+        if (entry is null || !_roster.Remove(client)) return;
+        if (_finished) return;
+        _log.Warning("Client {0} left; {1} remain.", entry.Id, _roster.Count);
+        if (_roster.Active.Count > 0) Reshard();
+    }
+}
