@@ -12,6 +12,9 @@ public static class ClusterRoles
     public const string ParameterServerRole = "ps";
     public const string WorkerRole = "worker";
     public const string TapRole = "tap";
+
+    /// <summary>Hosts the split server of a split-learning run; on a node it comes with role ps (the singleton's role).</summary>
+    public const string SplitServerRole = "split-server";
     private const string SingletonName = "parameter-server";
 
     /// <summary>Every node: the inbox that reassembles chunked tensor messages.</summary>
@@ -20,11 +23,13 @@ public static class ClusterRoles
     /// <summary>
     /// Role ps: the parameter server as a cluster singleton (it lives on the oldest ps node), under a backoff
     /// supervisor that restarts it while its journal fails; meanwhile senders are told <see cref="Protocol.ServerUnavailable"/>.
+    /// A split-learning run (<see cref="Protocol.RunSpec.Split"/>) gets the split server in its place.
     /// </summary>
     public static IActorRef StartParameterServer(ActorSystem system, ParameterServerSetup setup) =>
         system.ActorOf(ClusterSingletonManager.Props(
                 RestartBackoff.From(system.Settings.Config).Supervise(
-                    ParameterServerActor.Props(setup).WithDispatcher(ComputeDispatcher.Id), "ps", Protocol.ServerUnavailable.Instance),
+                    (setup.Spec.Split is null ? ParameterServerActor.Props(setup) : Split.SplitServerActor.Props(setup)).WithDispatcher(ComputeDispatcher.Id),
+                    "ps", Protocol.ServerUnavailable.Instance),
                 PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system).WithRole(ParameterServerRole).WithSingletonName("server")),
             SingletonName);

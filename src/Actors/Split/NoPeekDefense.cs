@@ -1,5 +1,4 @@
 using ActorTrain.Actors.Protocol;
-using ActorTrain.Tensors.Data;
 using ActorTrain.Tensors.Defenses;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
@@ -29,14 +28,14 @@ public sealed class NoPeekDefense : ReceiveActor
     private readonly string _runId;
     private readonly string _workerId;
     private readonly SplitSpec _spec;
-    private readonly SplitMix64 _random;
+    private readonly Random _random;
     private readonly IActorRef? _mediator;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     public NoPeekDefense(string runId, string workerId, SplitSpec spec, ulong seed, bool publish)
     {
         (_runId, _workerId, _spec) = (runId, workerId, spec);
-        _random = new SplitMix64(seed);
+        _random = new Random(unchecked((int)seed ^ (int)(seed >> 32))); // seeded: a run's noise reproduces
         if (publish) _mediator = DistributedPubSub.Get(Context.System).Mediator;
         Receive<DefendBatch>(Defend);
     }
@@ -47,7 +46,19 @@ public sealed class NoPeekDefense : ReceiveActor
     private void Defend(DefendBatch batch)
     {
         Sender.Tell(new ActivationsToSend(batch.Step, Noised(batch.Activations)));
-        var (gradient, dcor) = Gradient(batch);
+        float[] gradient;
+        double dcor;
+        try
+        {
+            (gradient, dcor) = Gradient(batch);
+        }
+        catch (Exception e)
+        {
+            // The client waits for this answer: a failed batch goes without the defense term, and says so.
+            _log.Error(e, "NoPeek failed at step {0} of {1}: {2}; this batch goes without the dCor gradient.", batch.Step, _workerId, e.Message);
+            Sender.Tell(new DefenseGradient(batch.Step, [], double.NaN));
+            return;
+        }
         Sender.Tell(new DefenseGradient(batch.Step, gradient, dcor));
         _mediator?.Tell(new Publish(UpdateTopics.For(_runId), new DefenseMeasured(_runId, _workerId, batch.Step, dcor, _spec.Alpha)));
     }
@@ -63,7 +74,7 @@ public sealed class NoPeekDefense : ReceiveActor
     /// <summary>A standard Laplace (scale 1, by the inverse CDF) or standard normal draw.</summary>
     private double Draw()
     {
-        if (_spec.Noise != "laplace") return _random.NextGaussian();
+        if (_spec.Noise != "laplace") return Math.Sqrt(-2 * Math.Log(1 - _random.NextDouble())) * Math.Cos(2 * Math.PI * _random.NextDouble());
         var centred = _random.NextDouble() - 0.5;
         return -Math.Sign(centred) * Math.Log(Math.Max(1 - 2 * Math.Abs(centred), double.Epsilon));
     }
@@ -76,7 +87,7 @@ public sealed class NoPeekDefense : ReceiveActor
         var x = tensor(batch.Inputs, [n, batch.InputWidth]);
         var z = tensor(batch.Activations, [n, batch.ActivationWidth]).requires_grad_(_spec.Alpha > 0);
         var dcor = DistanceCorrelation.Compute(x, z);
-        var value = dcor.item<double>();
+        var value = dcor.to_type(ScalarType.Float64).item<double>();
         if (_spec.Alpha <= 0) return ([], value);
         dcor.backward();
         var gradient = (z.grad! * _spec.Alpha).data<float>().ToArray();

@@ -24,15 +24,26 @@ public static class ClusterRun
         var train = settings.Train;
         var data = TrainRun.LoadData(train);
         var modelSpec = new ModelSpec(train.Model, data.Train.SampleShape, data.Train.ClassCount, train.Hidden);
-        if (persistent)
-            using (var probe = modelSpec.Build(train.Training.Seed))
-                settings.Capture.Select(ParameterLayout.Of(probe), probe.ProjectionLayer); // a misspelt --capture fails here, not in the server
+        if (settings.Split is { } split)
+        {
+            if (persistent) throw new ArgumentException("--journal records parameter-server steps; a split run has none yet. Drop --journal or --split.");
+            using var probe = modelSpec.Build(train.Training.Seed);
+            if (!probe.CutPoints.Contains(split.Cut))
+                throw new ArgumentException($"--split {split.Cut}: the {train.Model} model's cut points are {string.Join(", ", probe.CutPoints)}.");
+        }
+        else if (persistent)
+        {
+            using var probe = modelSpec.Build(train.Training.Seed);
+            settings.Capture.Select(ParameterLayout.Of(probe), probe.ProjectionLayer); // a misspelt --capture fails here, not in the server
+        }
         var run = RunDirectory.Create(train.RunsDirectory, runId);
         File.WriteAllText(run.File("config.conf"), train.ToHocon());
         var spec = new RunSpec(run.RunId, settings.Mode.Name(), train.Model, train.Hidden, train.Dataset, train.Synthetic, CorpusChecked(train),
             train.Training.BatchSize, train.Training.Seed, train.Training.Optimizer, train.Training.LearningRate,
-            train.Training.Momentum, settings.LocalSteps, settings.RecordLabels);
-        output.WriteLine($"run {run.RunId}: {train.Model} on {data.Train.Name}, {settings.Mode.Name()} mode, global batch {train.Training.BatchSize}");
+            train.Training.Momentum, settings.LocalSteps, settings.RecordLabels, settings.Split);
+        output.WriteLine(settings.Split is { } s
+            ? $"run {run.RunId}: {train.Model} on {data.Train.Name}, split learning at {s.Cut}{Defenses(s)}, global batch {train.Training.BatchSize}"
+            : $"run {run.RunId}: {train.Model} on {data.Train.Name}, {settings.Mode.Name()} mode, global batch {train.Training.BatchSize}");
 
         var outcome = view.Run($"cluster training {train.Model} ({settings.Mode.Name()})", progress =>
         {
@@ -63,6 +74,10 @@ public static class ClusterRun
     /// <summary>The fortunes options with this node's corpus digest: a worker whose fortune files differ refuses the run.</summary>
     private static FortunesOptions CorpusChecked(TrainSettings train) =>
         train.Dataset == "fortunes" ? train.Fortunes with { Digest = FortunesCorpus.Read(train.FortunesDirectory).Digest } : train.Fortunes;
+
+    private static string Defenses(Actors.Protocol.SplitSpec split) =>
+        (split.Alpha > 0 ? FormattableString.Invariant($", NoPeek α = {split.Alpha}") : "")
+        + (split.Noise != "none" ? FormattableString.Invariant($", {split.Noise} noise {split.NoiseScale}") : "");
 
     /// <summary>CPU workers in one process split its cores (--threads, when given, is per worker).</summary>
     public static int ThreadsPerWorker(TrainSettings train, int localWorkers) =>

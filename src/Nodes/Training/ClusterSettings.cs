@@ -9,7 +9,8 @@ namespace ActorTrain.Nodes.Training;
 /// <summary>Command-line values for cluster runs; null means "take it from the configuration".</summary>
 public sealed record ClusterOverrides(
     string? Mode = null, int? Workers = null, int? LocalSteps = null, int? MinWorkers = null, string? LogLevel = null, string? Journal = null,
-    string? Capture = null, int? CaptureEvery = null, string? CaptureDtype = null, bool RecordLabels = false, string? Attack = null);
+    string? Capture = null, int? CaptureEvery = null, string? CaptureDtype = null, bool RecordLabels = false, string? Attack = null,
+    string? Split = null, string? Defense = null, double? Alpha = null, double? ActivationNoise = null, string? NoiseKind = null);
 
 /// <summary>A cluster run's settings: what to train, how to aggregate, and the parameter server's limits.</summary>
 /// <param name="Cluster">The Akka configuration nodes are built from (user file over the references).</param>
@@ -29,7 +30,8 @@ public sealed record ClusterSettings(
     CapturePolicy Capture,
     bool RecordLabels,
     string? Attack,
-    int TapCapacity)
+    int TapCapacity,
+    Actors.Protocol.SplitSpec? Split = null)
 {
     public static readonly IReadOnlyList<string> LogLevels = ["DEBUG", "INFO", "WARNING", "ERROR"];
 
@@ -71,6 +73,7 @@ public sealed record ClusterSettings(
             cluster.RecordLabels,
             cluster.Attack?.ToLowerInvariant(),
             config.GetInt("actortrain.tap.capacity"));
+        settings = settings with { Split = ParseSplit(cluster, settings) };
         if (settings.Attack is not null && !Attacks.Contains(settings.Attack))
             throw new ConfigurationException($"--attack {cluster.Attack}: choose one of {string.Join(", ", Attacks)}.");
         if (settings.TapCapacity < 1) throw new ConfigurationException($"actortrain.tap.capacity {settings.TapCapacity}: must be at least 1.");
@@ -88,6 +91,30 @@ public sealed record ClusterSettings(
         }
         if (settings.StragglerTimeout <= TimeSpan.Zero) throw new ConfigurationException("actortrain.parameter-server.straggler-timeout must be positive.");
         return settings;
+    }
+
+    private static Actors.Protocol.SplitSpec? ParseSplit(ClusterOverrides cluster, ClusterSettings settings)
+    {
+        if (cluster.Split is null)
+        {
+            if (cluster.Defense is not null || cluster.Alpha is not null || cluster.ActivationNoise is not null || cluster.NoiseKind is not null)
+                throw new ConfigurationException("--defense, --alpha, --activation-noise and --noise protect split learning: give --split CUT as well.");
+            return null;
+        }
+        var defense = (cluster.Defense ?? "none").ToLowerInvariant();
+        if (defense is not ("none" or "nopeek")) throw new ConfigurationException($"--defense {cluster.Defense}: choose nopeek or none.");
+        if (defense == "none" && cluster.Alpha is not null) throw new ConfigurationException("--alpha is NoPeek's weight: give --defense nopeek as well.");
+        var alpha = defense == "nopeek" ? cluster.Alpha ?? 1.0 : 0;
+        if (!(alpha >= 0) || !double.IsFinite(alpha)) throw new ConfigurationException($"--alpha {cluster.Alpha}: must be a finite number ≥ 0.");
+        var noise = cluster.ActivationNoise ?? 0;
+        if (!(noise >= 0) || !double.IsFinite(noise)) throw new ConfigurationException($"--activation-noise {cluster.ActivationNoise}: must be a finite number ≥ 0.");
+        var kind = (cluster.NoiseKind ?? "laplace").ToLowerInvariant();
+        if (kind is not ("laplace" or "gaussian")) throw new ConfigurationException($"--noise {cluster.NoiseKind}: choose laplace or gaussian.");
+        if (settings.Attack is not null)
+            throw new ConfigurationException("--attack rlg reads worker updates of data-parallel training; a split run sends activations instead. Drop --attack or --split.");
+        if (settings.Mode != AggregationMode.Sync)
+            throw new ConfigurationException($"--mode {settings.Mode.Name()}: split learning has its own schedule (each client's batch is one server step); drop --mode.");
+        return new Actors.Protocol.SplitSpec(cluster.Split, alpha, noise > 0 ? kind : "none", noise);
     }
 
     private static CapturePolicy ParseCapture(ClusterOverrides cluster, ActorTrainConfiguration config)
