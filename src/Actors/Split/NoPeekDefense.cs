@@ -40,6 +40,12 @@ public sealed class NoPeekDefense : ReceiveActor
         Receive<DefendBatch>(Defend);
     }
 
+    /// <summary>
+    /// One TorchSharp thread on this actor's own thread: the client's thread already uses the cores, and two OpenMP
+    /// pools spinning against each other on a small machine cost more than the n × n matrices gain.
+    /// </summary>
+    protected override void PreStart() => set_num_threads(1);
+
     public static Props Props(string runId, string workerId, SplitSpec spec, ulong seed, bool publish = true) =>
         Akka.Actor.Props.Create(() => new NoPeekDefense(runId, workerId, spec, seed, publish)).WithDispatcher(ComputeDispatcher.Id);
 

@@ -25,6 +25,8 @@ public sealed class ClusterOptions
 
     public Option<int?> Workers => _workers;
 
+    public Option<string?> SplitCut => _split;
+
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { _mode, _workers, _localSteps, _minWorkers, _logLevel, _journal, _capture, _captureEvery, _captureDtype, _recordLabels, _attack, _split, _defense, _alpha, _noise, _noiseKind })

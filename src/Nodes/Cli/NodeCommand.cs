@@ -17,7 +17,7 @@ public static class NodeCommand
 {
     public static Command Create(Option<string?> configOption)
     {
-        var roles = new Option<string[]>("--role") { Description = "ps | worker | tap (repeatable). tap: label revelation (RLG) on every worker update of the current run.", Required = true, AllowMultipleArgumentsPerToken = false };
+        var roles = new Option<string[]>("--role") { Description = "ps | worker | tap | split-server (repeatable). tap: label revelation (RLG) on every worker update of the current run; split-server: the server side of --split.", Required = true, AllowMultipleArgumentsPerToken = false };
         var seeds = new Option<string[]>("--seed") { Description = "A seed node, HOST:PORT (repeatable). Omit on the first node: it starts the cluster." };
         var host = new Option<string?>("--host") { Description = "Address this node binds and others use to reach it (config: akka.remote.dot-netty.tcp.hostname, default 127.0.0.1)." };
         var port = new Option<int?>("--port") { Description = "Port to bind, 0 = any free port; give seed nodes a fixed one (config: akka.remote.dot-netty.tcp.port, default 0)." };
@@ -33,8 +33,13 @@ public static class NodeCommand
             return Task.FromResult(UserErrors.Guard(parse.InvocationConfiguration.Error, () =>
             {
                 var roleList = parse.GetValue(roles)!.Select(r => r.ToLowerInvariant()).Distinct().ToArray();
-                var unknown = roleList.FirstOrDefault(r => r is not (ClusterRoles.ParameterServerRole or ClusterRoles.WorkerRole or ClusterRoles.TapRole));
-                if (unknown is not null) throw new ConfigurationException($"--role {unknown}: choose ps, worker or tap.");
+                var unknown = roleList.FirstOrDefault(r => r is not (ClusterRoles.ParameterServerRole or ClusterRoles.WorkerRole or ClusterRoles.TapRole or ClusterRoles.SplitServerRole));
+                if (unknown is not null) throw new ConfigurationException($"--role {unknown}: choose ps, worker, tap or split-server.");
+                if (roleList.Contains(ClusterRoles.SplitServerRole))
+                {
+                    if (parse.GetValue(cluster.SplitCut) is null) throw new ConfigurationException("--role split-server runs a split-learning run: give --split CUT.");
+                    roleList = [.. roleList.Where(r => r != ClusterRoles.ParameterServerRole), ClusterRoles.ParameterServerRole]; // the singleton's role
+                }
                 var overrides = cluster.Read(parse);
                 var settings = ClusterSettings.Resolve(ActorTrainConfiguration.Load(parse.GetValue(configOption)), train.Read(parse),
                     overrides with { LogLevel = overrides.LogLevel ?? "INFO" }); // a node's log is its console
