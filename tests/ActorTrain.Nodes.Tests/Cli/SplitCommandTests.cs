@@ -1,0 +1,46 @@
+using System.Text.Json;
+
+namespace ActorTrain.Nodes.Tests.Cli;
+
+/// <summary>`run --split CUT` with and without NoPeek, and what it refuses.</summary>
+public sealed class SplitCommandTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private CliRun Run(params string[] extra) => CliRun.Of(["run", "--dataset", "synthetic", "--classes", "20", "--input-size", "32",
+        "--hidden", "64,32", "--steps", "120", "--evaluations", "2", "--runs-dir", _temp.File("runs"), .. extra]);
+
+    [Theory]
+    [InlineData("act1")]
+    [InlineData("act2")]
+    public void Run_SplitWithNoPeekAndNoise_TrainsTheTask(string cut)
+    {
+        var json = _temp.File("split.json");
+
+        var run = Run("--split", cut, "--defense", "nopeek", "--alpha", "0.5", "--activation-noise", "0.05", "--json", json);
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var root = JsonDocument.Parse(File.ReadAllText(json)).RootElement;
+        Assert.Equal(120, root.GetProperty("steps").GetInt32());
+        Assert.True(root.GetProperty("test_accuracy").GetDouble() > 0.8, root.ToString());
+        Assert.Contains($"split learning at {cut}, NoPeek α = 0.5, laplace noise 0.05", run.Output);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--split", "conv9" }, "cut points are act1, act2")]
+    [InlineData(new[] { "--alpha", "1" }, "give --split CUT as well")]
+    [InlineData(new[] { "--split", "act1", "--alpha", "1" }, "give --defense nopeek as well")]
+    [InlineData(new[] { "--split", "act1", "--defense", "dp" }, "choose nopeek or none")]
+    [InlineData(new[] { "--split", "act1", "--defense", "nopeek", "--alpha", "-1" }, "must be a finite number ≥ 0")]
+    [InlineData(new[] { "--split", "act1", "--attack", "rlg" }, "Drop --attack or --split")]
+    [InlineData(new[] { "--split", "act1", "--mode", "async" }, "split learning has its own schedule")]
+    public void Run_BadSplitOptions_ExitTwoNamingTheProblem(string[] options, string expected)
+    {
+        var run = Run(options);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(expected, run.Error);
+    }
+}
