@@ -60,7 +60,7 @@ public sealed class NoPeekDefense : ReceiveActor
         }
         catch (Exception e)
         {
-            // The client waits for this answer: a failed batch goes without the defense term, and says so.
+            // The client waits for this answer (a non-finite gradient or any failure): a failed batch goes without the defense term, and says so.
             _log.Error(e, "NoPeek failed at step {0} of {1}: {2}; this batch goes without the dCor gradient.", batch.Step, _workerId, e.Message);
             Sender.Tell(new DefenseGradient(batch.Step, [], double.NaN));
             return;
@@ -86,22 +86,6 @@ public sealed class NoPeekDefense : ReceiveActor
     }
 
     /// <summary>α·∂dCor/∂Z (empty when α = 0) and dCor, for the batch's X and Z before noise.</summary>
-    private (float[] Gradient, double DistanceCorrelation) Gradient(DefendBatch batch)
-    {
-        var n = batch.Activations.Length / batch.ActivationWidth;
-        using var scope = NewDisposeScope();
-        var x = tensor(batch.Inputs, [n, batch.InputWidth]);
-        var z = tensor(batch.Activations, [n, batch.ActivationWidth]).requires_grad_(_spec.Alpha > 0);
-        var dcor = DistanceCorrelation.Compute(x, z);
-        var value = dcor.to_type(ScalarType.Float64).item<double>();
-        if (_spec.Alpha <= 0) return ([], value);
-        dcor.backward();
-        var gradient = (z.grad! * _spec.Alpha).data<float>().ToArray();
-        if (gradient.Any(g => !float.IsFinite(g)))
-        {
-            _log.Warning("NoPeek: non-finite dCor gradient at step {0} of {1}; this batch goes without it.", batch.Step, _workerId);
-            return ([], value);
-        }
-        return (gradient, value);
-    }
+    private (float[] Gradient, double DistanceCorrelation) Gradient(DefendBatch batch) =>
+        NoPeekGradient.Compute(batch.Inputs, batch.InputWidth, batch.Activations, batch.ActivationWidth, _spec.Alpha);
 }
