@@ -46,13 +46,14 @@ public sealed class JournalOutageTests(ITestOutputHelper output) : IDisposable
         var setup = TestSpecs.Setup(spec, steps: Steps, stepLog: stepLog) with { Persistent = true, SnapshotEvery = 25, Progress = progress };
 
         var run = EmbeddedCluster.RunAsync(setup, workers: 2, "cpu", "unused", config, "WARNING");
-        await closed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        // Generous limits: on a loaded 2-core machine (other test processes, builds) 40 journaled steps took over 30 s.
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(120));
         var log = LogCapture.Lines(logKey);
         // Down for a while: the failed write, then at least two failed recoveries while the database stays closed.
-        await AwaitAsync(() => log.Count(l => l.Contains("cannot recover: the journal")) >= 2, TimeSpan.FromSeconds(20));
+        await AwaitAsync(() => log.Count(l => l.Contains("cannot recover: the journal")) >= 2, TimeSpan.FromSeconds(60));
         await database.OpenAsync();
         var reopened = DateTime.UtcNow;
-        var outcome = await run.WaitAsync(TimeSpan.FromSeconds(40));
+        var outcome = await run.WaitAsync(TimeSpan.FromSeconds(120));
 
         var steps = StepLogEntry.ReadAll(stepLog).Select(e => e.Step).ToArray();
         Assert.Equal(Steps, outcome.Steps);
