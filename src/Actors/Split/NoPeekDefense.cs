@@ -69,21 +69,7 @@ public sealed class NoPeekDefense : ReceiveActor
         _mediator?.Tell(new Publish(UpdateTopics.For(_runId), new DefenseMeasured(_runId, _workerId, batch.Step, dcor, _spec.Alpha)));
     }
 
-    private float[] Noised(float[] activations)
-    {
-        if (_spec.Noise == "none" || _spec.NoiseScale <= 0) return activations;
-        var noised = new float[activations.Length];
-        for (var i = 0; i < noised.Length; i++) noised[i] = activations[i] + (float)(_spec.NoiseScale * Draw());
-        return noised;
-    }
-
-    /// <summary>A standard Laplace (scale 1, by the inverse CDF) or standard normal draw.</summary>
-    private double Draw()
-    {
-        if (_spec.Noise != "laplace") return Math.Sqrt(-2 * Math.Log(1 - _random.NextDouble())) * Math.Cos(2 * Math.PI * _random.NextDouble());
-        var centred = _random.NextDouble() - 0.5;
-        return -Math.Sign(centred) * Math.Log(Math.Max(1 - 2 * Math.Abs(centred), double.Epsilon));
-    }
+    private float[] Noised(float[] activations) => ActivationNoise.Apply(activations, _spec.Noise, _spec.NoiseScale, _random);
 
     /// <summary>α·∂dCor/∂Z (empty when α = 0) and dCor, for the batch's X and Z before noise.</summary>
     private (float[] Gradient, double DistanceCorrelation) Gradient(DefendBatch batch) =>

@@ -22,6 +22,7 @@ public static class ActorTrainCli
             ReplayCommand.Create(),
             BenchCommand.Create(config),
             AttackCommand.Create(),
+            LeakageCommand.Create(),
         };
     }
 

@@ -20,6 +20,7 @@ public static class BenchCommand
             ["train-overhead"] = RunTrainOverhead,
             ["rlg"] = RunRlg,
             ["replay"] = RunReplay,
+            ["nopeek"] = RunNoPeek,
         };
 
     public static Command Create(Option<string?> configOption)
@@ -30,7 +31,7 @@ public static class BenchCommand
         var size = new Option<long?>("--size-mb") { Description = "codec, aggregate: payload size per array, in MiB; replay: recorded payload in all, in MiB (default 64)." };
         var sources = new Option<int>("--sources") { Description = "aggregate: how many updates are summed.", DefaultValueFactory = _ => 8 };
         var workers = new Option<int>("--workers") { Description = "train-overhead: in-process workers.", DefaultValueFactory = _ => 2 };
-        var steps = new Option<int>("--steps") { Description = "train-overhead: steps per measurement.", DefaultValueFactory = _ => 300 };
+        var steps = new Option<int>("--steps") { Description = "train-overhead: steps per measurement; nopeek: training steps per setting.", DefaultValueFactory = _ => 300 };
         var train = new TrainOptions(includeSteps: false);
         var command = new Command("bench", "Run a benchmark suite; reports candidate / baseline from the same run.") { suite, json, rounds, size, sources, workers, steps };
         train.AddTo(command);
@@ -106,6 +107,21 @@ public static class BenchCommand
         return new BenchReport("replay", "journal replay (SQLite, Akka.Persistence.Query, decode + CRC-32C)", "flat file read", median.Ratio,
             FormattableString.Invariant($"{median.Updates} updates, {median.PayloadBytes / 1e6:F0} MB, median of {rounds.Count} rounds"),
             rounds.Cast<object>().ToArray(), median.JournalMbps / 1000, median.FileMbps / 1000);
+    }
+
+    private static BenchReport RunNoPeek(BenchContext context)
+    {
+        var train = context.Train();
+        using var data = Tensors.Data.FashionMnist.Load(train.DataDirectory);
+        var options = new NoPeekBenchOptions([0, 0.1, 0.5, 1, 2, 5], [0, 0.1], Steps: context.Steps, Seed: train.Training.Seed,
+            CostRounds: Math.Max(3, context.Rounds));
+        var outcome = NoPeekBenchmark.Run(data, options, context.Output);
+        var directory = context.Parse.GetValue<string?>("--json") is { } json ? Path.GetDirectoryName(Path.GetFullPath(json))! : Directory.GetCurrentDirectory();
+        foreach (var file in NoPeekPlots.Save(directory, outcome)) context.Output.WriteLine($"wrote {file}");
+        var at128 = outcome.Cost.Single(c => c.BatchSize == 128);
+        return new BenchReport("nopeek", "NoPeek split step (α = 1)", "plain split step", at128.PlainMilliseconds / at128.NoPeekMilliseconds,
+            "batch 128 (ratio = plain / NoPeek step time; 0.8 is a 1.25× cost)", [.. outcome.Rows.Cast<object>(), .. outcome.Cost.Cast<object>(), outcome.MeanImageBaseline],
+            CandidateSeconds: at128.NoPeekMilliseconds / 1000, BaselineSeconds: at128.PlainMilliseconds / 1000);
     }
 
     private static BenchReport RunRlg(BenchContext context) => RlgBenchmark.Run(RlgBenchmark.DefaultGrid, context.Rounds, context.Output);

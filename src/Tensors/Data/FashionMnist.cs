@@ -56,6 +56,9 @@ public static class FashionMnist
             ClassCount);
     }
 
+    /// <summary>Undoes <see cref="LoadSplit"/>'s normalisation: pixel intensities in [0, 1], as image-quality measures expect.</summary>
+    public static Tensor ToUnitRange(Tensor normalised) => (normalised * PixelStd + PixelMean).clamp(0, 1);
+
     private static string Locate(string directory, string baseName)
     {
         if (File.Exists(directory))

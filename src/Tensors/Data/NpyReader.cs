@@ -8,7 +8,8 @@ namespace ActorTrain.Tensors.Data;
 /// <summary>
 /// Reads NumPy's <c>.npy</c> format (versions 1.0–3.0): the magic <c>\x93NUMPY</c>, a version, the header length
 /// (uint16 in 1.0, uint32 after), a Python-literal header <c>{'descr': '&lt;f4', 'fortran_order': False, 'shape': (3, 4), }</c>,
-/// then the raw elements. Accepted: float32 and float64 of either byte order, C or Fortran order, 1-D or 2-D.
+/// then the raw elements. Accepted: float32 and float64 of either byte order, C or Fortran order, 1-D or 2-D
+/// (<see cref="Read(string)"/>) or of any rank up to a caller's limit (<see cref="Read(string, int)"/>).
 /// Anything else is an <see cref="NpyFormatException"/> that names the file and the problem.
 /// </summary>
 public static partial class NpyReader
@@ -18,8 +19,13 @@ public static partial class NpyReader
     /// <summary>Largest header accepted, so a corrupt length cannot ask for an absurd buffer.</summary>
     private const int MaxHeaderBytes = 1 << 20;
 
-    public static NpyArray Read(string path)
+    /// <summary>A 1-D or 2-D array.</summary>
+    public static NpyArray Read(string path) => Read(path, maxDimensions: 2);
+
+    /// <summary>An array of 1 to <paramref name="maxDimensions"/> dimensions, e.g. a batch of images (n, 1, 28, 28).</summary>
+    public static NpyArray Read(string path, int maxDimensions)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDimensions, 1);
         if (Directory.Exists(path))
             throw new NpyFormatException(path, "is a directory, not a .npy file.");
         if (!File.Exists(path))
@@ -34,8 +40,9 @@ public static partial class NpyReader
             ">f8" => (8, true),
             _ => throw new NpyFormatException(path, $"dtype '{descr}' is not supported; expected float32 ('<f4') or float64 ('<f8')."),
         };
-        if (shape.Length is 0 or > 2)
-            throw new NpyFormatException(path, $"has {shape.Length} dimensions (shape ({string.Join(", ", shape)})); expected a 1-D or 2-D array.");
+        if (shape.Length == 0 || shape.Length > maxDimensions)
+            throw new NpyFormatException(path, $"has {shape.Length} dimensions (shape ({string.Join(", ", shape)})); expected " +
+                (maxDimensions == 2 ? "a 1-D or 2-D array." : $"1 to {maxDimensions} dimensions."));
         var count = shape.Aggregate(1L, (product, n) => product * n);
         if (count * size > Array.MaxLength)
             throw new NpyFormatException(path, $"shape ({string.Join(", ", shape)}) is too large for one array.");
@@ -48,7 +55,7 @@ public static partial class NpyReader
             throw new NpyFormatException(path, $"has trailing bytes after the {data.Length} data bytes its shape ({string.Join(", ", shape)}) describes.");
 
         var values = Decode(data, size, bigEndian);
-        if (fortran && shape.Length == 2) values = ToRowMajor(values, shape[0], shape[1]);
+        if (fortran && shape.Length > 1) values = ToRowMajor(values, shape);
         return new NpyArray(shape, values, size);
     }
 
@@ -110,12 +117,21 @@ public static partial class NpyReader
         return values;
     }
 
-    /// <summary>Fortran order stores column after column: element (r, c) sits at c·rows + r.</summary>
-    private static double[] ToRowMajor(double[] columnMajor, int rows, int columns)
+    /// <summary>
+    /// Fortran order varies the first index fastest: element (i₀, …, i_k) sits at i₀ + s₀·(i₁ + s₁·(i₂ + …)); in 2-D,
+    /// (r, c) at c·rows + r.
+    /// </summary>
+    private static double[] ToRowMajor(double[] columnMajor, int[] shape)
     {
         var rowMajor = new double[columnMajor.Length];
-        for (var c = 0; c < columns; c++)
-            for (var r = 0; r < rows; r++) rowMajor[r * columns + c] = columnMajor[c * rows + r];
+        var index = new int[shape.Length];
+        for (var r = 0; r < rowMajor.Length; r++)
+        {
+            var offset = 0;
+            for (var axis = shape.Length - 1; axis >= 0; axis--) offset = offset * shape[axis] + index[axis];
+            rowMajor[r] = columnMajor[offset];
+            for (var axis = shape.Length - 1; axis >= 0 && ++index[axis] == shape[axis]; axis--) index[axis] = 0;
+        }
         return rowMajor;
     }
 

@@ -5,18 +5,20 @@ using System.Text;
 namespace ActorTrain.Tensors.Data;
 
 /// <summary>
-/// Writes a 1-D or 2-D float32 array as a <c>.npy</c> file (format 1.0, little-endian, C order): e.g. a projection
+/// Writes a float32 array of any rank as a <c>.npy</c> file (format 1.0, little-endian, C order): e.g. a projection
 /// layer's update for <c>actortrain attack rlg --update</c>. NumPy reads it with <c>numpy.load</c>.
 /// </summary>
 public static class NpyWriter
 {
     public static void Write(string path, ReadOnlySpan<float> values, params int[] shape)
     {
-        if (shape.Length is 0 or > 2 || shape.Any(n => n < 1))
-            throw new ArgumentException($"A .npy array here has one or two positive dimensions, got ({string.Join(", ", shape)}).");
+        if (shape.Length == 0 || shape.Any(n => n < 1))
+            throw new ArgumentException($"A .npy array here has one or more positive dimensions, got ({string.Join(", ", shape)}).");
         if (shape.Aggregate(1L, (product, n) => product * n) != values.Length)
             throw new ArgumentException($"Shape ({string.Join(", ", shape)}) does not hold {values.Length} values.");
-        var shapeText = shape.Length == 1 ? $"({shape[0]},)" : string.Create(CultureInfo.InvariantCulture, $"({shape[0]}, {shape[1]})");
+        var shapeText = shape.Length == 1
+            ? string.Create(CultureInfo.InvariantCulture, $"({shape[0]},)")
+            : $"({string.Join(", ", shape.Select(n => n.ToString(CultureInfo.InvariantCulture)))})";
         var header = $"{{'descr': '<f4', 'fortran_order': False, 'shape': {shapeText}, }}";
         // The magic (6), version (2), length (2) and header end on a 64-byte boundary, newline last.
         var padded = header.PadRight((10 + header.Length + 1 + 63) / 64 * 64 - 10 - 1) + "\n";

@@ -101,6 +101,16 @@ public sealed class SplitClient : IDisposable
         _pending = null;
     }
 
+    /// <summary>Z = client(X) for any inputs, without a graph (evaluation, attacks): n × d_z, flat.</summary>
+    public float[] Encode(Tensor inputs)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        _client.eval();
+        var z = _client.forward(inputs.to(_device));
+        return z.reshape(z.shape[0], -1).cpu().data<float>().ToArray();
+    }
+
     /// <summary>Drops the batch in flight (its server never answered); the next <see cref="Forward"/> starts afresh.</summary>
     public void Abandon()
     {

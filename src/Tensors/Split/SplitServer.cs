@@ -72,6 +72,19 @@ public sealed class SplitServer : IDisposable
         return new ServerStep(gradient, value);
     }
 
+    /// <summary>Accuracy of the server segment on activations a client sent (n × d_z, flat) against their labels.</summary>
+    public double Accuracy(ReadOnlySpan<float> activations, ReadOnlySpan<long> labels)
+    {
+        var n = labels.Length;
+        if (n == 0 || activations.Length != (long)n * ActivationWidth)
+            throw new ArgumentException($"{activations.Length} activation values for {n} labels; each sample's activations have {ActivationWidth} values.");
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        _server.eval();
+        var predicted = _server.forward(tensor(activations.ToArray(), [n, .. _activationShape])).argmax(1);
+        return predicted.eq(tensor(labels.ToArray())).sum().item<long>() / (double)n;
+    }
+
     /// <summary>Test accuracy of the whole model with a client's segment weights and the server's own.</summary>
     public double Accuracy(ReadOnlySpan<float> clientWeights, LabeledDataset test)
     {

@@ -137,4 +137,42 @@ public sealed class NpyReaderTests : IDisposable
         Assert.Equal([3, 2], array.Shape);
         Assert.Equal(values.Select(v => (double)v), array.Values);
     }
+    [Fact]
+    public void Read_ThreeDimensionalFortranOrderWithRankLimit_IsRowMajor()
+    {
+        // Element (i, j, k) = 100i + 10j + k; Fortran order varies i fastest, then j, then k.
+        var fortran = from k in Enumerable.Range(0, 2) from j in Enumerable.Range(0, 3) from i in Enumerable.Range(0, 2) select 100.0 * i + 10 * j + k;
+        var path = _files.Write("f3.npy", NpyTestFiles.Npy("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3, 2), }",
+            NpyTestFiles.Float64(fortran.ToArray())));
+
+        var array = NpyReader.Read(path, maxDimensions: 4);
+
+        Assert.Equal([2, 3, 2], array.Shape);
+        Assert.Equal(6, array.Columns);
+        Assert.Equal(from i in Enumerable.Range(0, 2) from j in Enumerable.Range(0, 3) from k in Enumerable.Range(0, 2) select 100.0 * i + 10 * j + k,
+            array.Values);
+    }
+
+    [Fact]
+    public void Read_MoreDimensionsThanTheLimit_NamesTheLimit()
+    {
+        var path = _files.Write("d5.npy", NpyTestFiles.Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 1, 1, 2), }",
+            NpyTestFiles.Float32(false, 1, 2)));
+
+        Assert.Contains("has 5 dimensions (shape (1, 1, 1, 1, 2)); expected 1 to 4 dimensions.",
+            Assert.Throws<NpyFormatException>(() => NpyReader.Read(path, maxDimensions: 4)).Message);
+    }
+
+    [Fact]
+    public void Write_FourDimensions_RoundTrips()
+    {
+        var path = Path.Combine(_files.Directory, "images.npy");
+        var values = Enumerable.Range(0, 2 * 1 * 3 * 2).Select(i => i / 4f).ToArray();
+
+        NpyWriter.Write(path, values, 2, 1, 3, 2);
+
+        var array = NpyReader.Read(path, maxDimensions: 4);
+        Assert.Equal([2, 1, 3, 2], array.Shape);
+        Assert.Equal(values.Select(v => (double)v), array.Values);
+    }
 }
