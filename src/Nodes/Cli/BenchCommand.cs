@@ -10,7 +10,8 @@ namespace ActorTrain.Nodes.Cli;
 /// <summary>`actortrain bench SUITE`: candidate vs a baseline measured in the same run, with the ratio.</summary>
 public static class BenchCommand
 {
-    private sealed record BenchContext(ParseResult Parse, int Rounds, TextWriter Output, Func<TrainSettings> Train, int Workers, int Steps, long? SizeBytes, int Sources);
+    private sealed record BenchContext(ParseResult Parse, int Rounds, TextWriter Output, Func<TrainSettings> Train, int Workers, int Steps, long? SizeBytes, int Sources,
+        string? JsonPath = null);
 
     private static readonly IReadOnlyDictionary<string, Func<BenchContext, BenchReport>> Suites =
         new Dictionary<string, Func<BenchContext, BenchReport>>
@@ -51,7 +52,7 @@ public static class BenchCommand
                 if (parse.GetValue(workers) < 1 || parse.GetValue(steps) < 1) throw new ArgumentException("--workers and --steps must be at least 1.");
                 var report = run(new BenchContext(parse, roundCount, output,
                     () => TrainSettings.Resolve(ActorTrainConfiguration.Load(parse.GetValue(configOption)), train.Read(parse)),
-                    parse.GetValue(workers), parse.GetValue(steps), sizeMb * (1L << 20), parse.GetValue(sources)));
+                    parse.GetValue(workers), parse.GetValue(steps), sizeMb * (1L << 20), parse.GetValue(sources), parse.GetValue(json)));
                 output.WriteLine(report.Summary());
                 var jsonPath = parse.GetValue(json);
                 if (jsonPath is not null) ReportFiles.Write(jsonPath, report.ToJson());
@@ -116,7 +117,7 @@ public static class BenchCommand
         var options = new NoPeekBenchOptions([0, 0.1, 0.5, 1, 2, 5], [0, 0.1], Steps: context.Steps, Seed: train.Training.Seed,
             CostRounds: Math.Max(3, context.Rounds));
         var outcome = NoPeekBenchmark.Run(data, options, context.Output);
-        var directory = context.Parse.GetValue<string?>("--json") is { } json ? Path.GetDirectoryName(Path.GetFullPath(json))! : Directory.GetCurrentDirectory();
+        var directory = context.JsonPath is { } json ? Path.GetDirectoryName(Path.GetFullPath(json))! : Directory.GetCurrentDirectory();
         foreach (var file in NoPeekPlots.Save(directory, outcome)) context.Output.WriteLine($"wrote {file}");
         var at128 = outcome.Cost.Single(c => c.BatchSize == 128);
         return new BenchReport("nopeek", "NoPeek split step (α = 1)", "plain split step", at128.PlainMilliseconds / at128.NoPeekMilliseconds,
