@@ -33,6 +33,7 @@ public static class ClusterNode
         var system = ActorSystem.Create(ClusterConfig.SystemName, setup);
         // Before the cluster extension joins the seeds: a new member is challenged as soon as it is up.
         if (security.Secret is not null) ClusterAuthentication.For(system).Start(security.Secret, security.AuthenticationTimeout);
+        system.ActorOf(Props.Create<QuarantineWatch>(), "quarantine-watch");
         var cluster = Akka.Cluster.Cluster.Get(system);
         // Before joining: other members' mediators gossip to this node at once, and their messages need the
         // extension's serializer (otherwise "Could not find any internal Akka.NET serializer with Id [9]").
