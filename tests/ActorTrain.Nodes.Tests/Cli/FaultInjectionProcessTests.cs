@@ -38,17 +38,21 @@ public sealed class FaultInjectionProcessTests : IDisposable
     }
 
     /// <param name="batch">Global batch: a larger one makes steps slower, so the run outlasts its faults.</param>
-    private ActorTrainProcess StartServer(int steps, int batch = 64, int minWorkers = 2)
+    /// <param name="heartbeatPause">The failure detector's acceptable pause, on every node of the test.</param>
+    private ActorTrainProcess StartServer(int steps, int batch = 64, int minWorkers = 2, string heartbeatPause = "3s")
     {
         var config = _temp.File("faults.conf");
-        File.WriteAllText(config, "actortrain.parameter-server.straggler-timeout = 3s");
+        File.WriteAllText(config, $"""
+            actortrain.parameter-server.straggler-timeout = 3s
+            akka.cluster.failure-detector.acceptable-heartbeat-pause = {heartbeatPause}
+            """);
         return Start("ps", ["node", "--role", "ps", "--port", _port.ToString(), "--min-workers", minWorkers.ToString(), "--model", "mlp",
             "--threads", "1", "--batch-size", batch.ToString(), "--steps", steps.ToString(), "--evaluations", "1", "--config", config,
             "--runs-dir", _temp.File("runs"), "--run-id", "faults", "--json", _temp.File("result.json")]);
     }
 
     private ActorTrainProcess StartWorker(string name) =>
-        Start(name, "node", "--role", "worker", "--seed", $"127.0.0.1:{_port}", "--workers", "1", "--threads", "1");
+        Start(name, "node", "--role", "worker", "--seed", $"127.0.0.1:{_port}", "--workers", "1", "--threads", "1", "--config", _temp.File("faults.conf"));
 
     private static void Signal(ActorTrainProcess process, string signal)
     {
@@ -104,23 +108,24 @@ public sealed class FaultInjectionProcessTests : IDisposable
     [Fact]
     public async Task WorkersKilledAgainAndAgainMidRun_TrainingCompletes()
     {
-        // Four workers, no replacements (a new node needs seconds to start, longer than the rest of a short run):
-        // SIGKILL two of them one after another, each once the previous one is out of the steps. Not three: with
-        // keep-oldest and down-if-alone (hocon/cluster.conf), a cluster down to the server and one worker can
-        // down the server when the next node dies (measured: "The parameter server's node left the cluster").
-        var ps = StartServer(steps: 400, batch: 512, minWorkers: 4);
-        var workers = Enumerable.Range(1, 4).Select(i => StartWorker($"worker-{i}")).ToList();
-        var before = await AwaitSteps(e => e.Count >= 20 && e[^1].Workers.Length == 4, "a step with four workers");
+        // Three workers, no replacements (a new node needs seconds to start, longer than the rest of a short run):
+        // SIGKILL two of them one after another, each once the previous one is out of the steps. Four processes
+        // on two cores miss heartbeats under this load: with the default 3 s pause the survivors once saw the
+        // parameter server (the oldest) unreachable and alone, and keep-oldest's down-if-alone downed it
+        // (hocon/cluster.conf). The test allows 6 s, so it tests the kills, not the machine's core count.
+        var ps = StartServer(steps: 400, batch: 512, minWorkers: 3, heartbeatPause: "6s");
+        var workers = Enumerable.Range(1, 3).Select(i => StartWorker($"worker-{i}")).ToList();
+        var before = await AwaitSteps(e => e.Count >= 20 && e[^1].Workers.Length == 3, "a step with three workers");
         for (var round = 1; round <= 2; round++)
         {
             workers[round - 1].Kill();
-            var live = 4 - round;
+            var live = 3 - round;
             before = await AwaitSteps(e => e.Count > before.Count + 20 && e[^1].Workers.Length == live,
-                $"round {round}: 20 steps by the {live} survivors");
+                $"round {round}: 20 steps by the {live} survivor(s)");
         }
 
         var log = await AssertCompleted(ps, 400);
-        Assert.Equal(2, log[^1].Workers.Length);
+        Assert.Single(log[^1].Workers);
         Assert.True(log.Count > before.Count);
     }
 
