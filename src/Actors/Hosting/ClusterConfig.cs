@@ -9,7 +9,10 @@ namespace ActorTrain.Actors.Hosting;
 /// <param name="Seeds">Seed node addresses; empty keeps the configured ones (none: join yourself, a new cluster).</param>
 public sealed record NodeAddress(string? Host, int? Port, IReadOnlyList<string> Seeds, IReadOnlyList<string> Roles);
 
-/// <summary>Builds a node's configuration: its address and roles over the user's config over hocon/cluster.conf.</summary>
+/// <summary>
+/// Builds a node's configuration: its address and roles over the user's config over hocon/tls.conf (with TLS only)
+/// over hocon/cluster.conf.
+/// </summary>
 public static class ClusterConfig
 {
     public const string SystemName = "actortrain";
@@ -22,7 +25,8 @@ public static class ClusterConfig
     }
 
     /// <param name="user">The user's configuration (keys they set win over the reference), or null.</param>
-    public static Config Build(NodeAddress node, Config? user = null, string? logLevel = null)
+    /// <param name="tls">Lay hocon/tls.conf under the user's keys: TLS on Akka.Remote.</param>
+    public static Config Build(NodeAddress node, Config? user = null, string? logLevel = null, bool tls = false)
     {
         static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
         var overrides = $$"""
@@ -34,6 +38,7 @@ public static class ClusterConfig
             """;
         var config = ConfigurationFactory.ParseString(overrides);
         if (user is not null) config = config.WithFallback(user);
+        if (tls) config = config.WithFallback(Security.ClusterTls.Reference());
         return config.WithFallback(ConfigurationFactory.ParseString(ReferenceText())).WithFallback(SerializationConfig.Hocon);
     }
 }

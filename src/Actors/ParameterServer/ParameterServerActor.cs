@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ActorTrain.Actors.Protocol;
+using ActorTrain.Actors.Security;
 using ActorTrain.Actors.Transport;
 using ActorTrain.Tensors.Training;
 using Akka.Actor;
@@ -14,6 +15,8 @@ namespace ActorTrain.Actors.ParameterServer;
 /// The parameter server: holds the weights, validates and aggregates worker updates by the run's mode
 /// (<see cref="AggregationMode"/>), publishes accepted updates and applied steps on the update stream, and
 /// tracks membership (registration, death watch, reachability). Runs as a cluster singleton on role "ps".
+/// In a cluster with a secret it serves (registers, subscribes, tells the run spec to) only actors on members that
+/// proved the secret to this node (<see cref="ClusterAuthentication"/>); the others are ignored, so they get no weights.
 /// A bad update is rejected with its reason and counted; it never touches the weights.
 /// When persistent, every committed step is journaled before it is released and the weights and optimizer state
 /// are snapshotted, so a server that dies is recovered by its successor without losing or repeating a step.
@@ -29,6 +32,8 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
     private readonly Dictionary<IActorRef, WorkerUpdate> _pending = new();
     private readonly HashSet<IActorRef> _updateSubscribers = new();
     private readonly HashSet<IActorRef> _expected = new();
+    private readonly HashSet<Address> _unauthenticated = new();
+    private readonly ClusterAuthentication _authentication;
     private readonly List<CurvePoint> _losses = [];
     private readonly List<CurvePoint> _accuracies = [];
     private readonly Stopwatch _training = new();
@@ -57,6 +62,7 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
         _setup = setup;
         _mediator = DistributedPubSub.Get(Context.System).Mediator;
         _transport = TensorTransport.For(Context.System);
+        _authentication = ClusterAuthentication.For(Context.System);
         _topic = UpdateTopics.For(setup.Spec.RunId);
         if (_setup.Threads > 0) TorchSharp.torch.set_num_threads(_setup.Threads); // per-thread setting, this actor's thread
         _store = _setup.CreateStore();
@@ -87,12 +93,12 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(f => _log.Warning("Could not prune old snapshots: {0}", f.Cause.Message));
 
-        Command<RegisterWorker>(Register);
+        Command<RegisterWorker>(r => { if (Admitted()) Register(r); });
         Command<WorkerReady>(OnReady);
         Command<WorkerUpdate>(OnUpdate);
         Command<StragglerCheck>(OnStragglerCheck);
-        Command<SubscribeUpdates>(Subscribe);
-        Command<GetRunSpec>(_ => Sender.Tell(_setup.Spec));
+        Command<SubscribeUpdates>(s => { if (Admitted()) Subscribe(s); });
+        Command<GetRunSpec>(_ => { if (Admitted()) Sender.Tell(_setup.Spec); });
         Command<GetServerStatus>(_ => Sender.Tell(new ServerStatus(_setup.Spec.RunId, _version, _roster.Count, _roster.Active.Count,
             _updateSubscribers.Count, _rejected, _finished)));
         Command<Terminated>(t =>
@@ -189,6 +195,15 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
         }
         Sender.Tell(new UpdatesSubscribed(subscribe.RunId));
         if (_finished) Sender.Tell(new RunFinished(_setup.Spec.RunId, _version));
+    }
+
+    /// <summary>Whether the sender's node proved the cluster secret (always, without one); logs a refused node once.</summary>
+    private bool Admitted()
+    {
+        if (_authentication.Admits(Sender)) return true;
+        if (_unauthenticated.Add(Sender.Path.Address))
+            _log.Warning("Not serving {0}: its node has not proved the cluster secret (yet).", Sender.Path.Address);
+        return false;
     }
 
     private void Forget(IActorRef worker, string why)

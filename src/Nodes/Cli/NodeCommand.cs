@@ -24,9 +24,11 @@ public static class NodeCommand
         var joinTimeout = new Option<int>("--join-timeout") { Description = "Seconds to wait for the seed nodes.", DefaultValueFactory = _ => 60 };
         var train = new TrainOptions();
         var cluster = new ClusterOptions();
+        var security = new SecurityOptions();
         var command = new Command("node", "Start one member of a multi-machine cluster.") { roles, seeds, host, port, joinTimeout };
         train.AddTo(command);
         cluster.AddTo(command);
+        security.AddTo(command);
         command.SetAction((parse, cancellation) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -43,7 +45,9 @@ public static class NodeCommand
                 var overrides = cluster.Read(parse);
                 var settings = ClusterSettings.Resolve(ActorTrainConfiguration.Load(parse.GetValue(configOption)), train.Read(parse),
                     overrides with { LogLevel = overrides.LogLevel ?? "INFO" }); // a node's log is its console
-                var node = new NodeAddress(parse.GetValue(host), parse.GetValue(port), (parse.GetValue(seeds) ?? []).Select(ClusterNode.SeedAddress).ToArray(), roleList);
+                var protection = security.Read(parse, settings.Cluster);
+                var node = new NodeAddress(parse.GetValue(host), parse.GetValue(port),
+                    (parse.GetValue(seeds) ?? []).Select(s => ClusterNode.SeedAddress(s, protection.Tls)).ToArray(), roleList);
                 var localWorkers = roleList.Contains(ClusterRoles.WorkerRole)
                     ? parse.GetValue(cluster.Workers) ?? ComputeDevice.Available().Count
                     : 0;
@@ -59,10 +63,10 @@ public static class NodeCommand
                     ? settings.JournalFor(RunDirectory.PathFor(settings.Train.RunsDirectory, runId))
                     : (Config: JournalConfig.None, Persistent: false, Description: "none");
                 var system = ClusterNode.StartAsync(node, journal.Config.WithFallback(settings.Cluster), settings.LogLevel,
-                        TimeSpan.FromSeconds(parse.GetValue(joinTimeout)), cancellation)
+                        TimeSpan.FromSeconds(parse.GetValue(joinTimeout)), cancellation, protection)
                     .GetAwaiter().GetResult();
                 var address = Akka.Cluster.Cluster.Get(system).SelfAddress;
-                output.WriteLine($"node {address} up as {string.Join(", ", roleList)}");
+                output.WriteLine($"node {address} up as {string.Join(", ", roleList)}; {SecurityOptions.Describe(protection)}");
                 var tap = isTap && !isServer
                     ? TapNode.RunAsync(system, settings.Tap!, null, TimeSpan.FromSeconds(10),
                         r => output.WriteLine(TapSummary.From(settings.Attack!, r).Describe()), cancellation)

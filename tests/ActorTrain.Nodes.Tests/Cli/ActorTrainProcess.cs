@@ -11,7 +11,7 @@ internal sealed class ActorTrainProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ActorTrainProcess(string name, string workingDirectory, IEnumerable<string> args)
+    private ActorTrainProcess(string name, string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         Name = name;
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "actortrain"))
@@ -21,6 +21,7 @@ internal sealed class ActorTrainProcess : IDisposable
             WorkingDirectory = workingDirectory,
         };
         foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -46,6 +47,18 @@ internal sealed class ActorTrainProcess : IDisposable
     }
 
     public static ActorTrainProcess Start(string name, string workingDirectory, params string[] args) => new(name, workingDirectory, args);
+
+    /// <summary>With extra environment variables (secrets that must not appear on a command line).</summary>
+    public static ActorTrainProcess Start(string name, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        new(name, workingDirectory, args, environment);
+
+    /// <summary>The source tree the tests were built from (for the scripts in deploy/).</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "ActorTrain.sln"))) return dir.FullName;
+        throw new InvalidOperationException("ActorTrain.sln not found above the test output.");
+    }
 
     /// <summary>A port nobody listens on right now (the OS picks it), for a seed node.</summary>
     public static int FreePort()

@@ -14,7 +14,7 @@ public sealed class LocalClusterScriptTests : IDisposable
     [Fact]
     public async Task LocalClusterScript_ThreeWorkerProcesses_FinishTheRun()
     {
-        var script = Path.Combine(RepositoryRoot(), "deploy", "local-cluster.sh");
+        var script = Path.Combine(ActorTrainProcess.RepositoryRoot(), "deploy", "local-cluster.sh");
         var json = _temp.File("result.json");
         var start = new ProcessStartInfo("bash")
         {
@@ -42,11 +42,4 @@ public sealed class LocalClusterScriptTests : IDisposable
     }
 
     private string ReadLogs() => string.Join("\n", Directory.GetFiles(_temp.File("logs")).Select(f => $"== {f}\n{File.ReadAllText(f)}"));
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "ActorTrain.sln"))) return dir.FullName;
-        throw new InvalidOperationException("ActorTrain.sln not found above the test output.");
-    }
 }
