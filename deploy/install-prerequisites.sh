@@ -5,10 +5,11 @@
 #   postgresql             a local server for the parameter-server journal tests: started on 127.0.0.1:5432 with
 #                          role and database "actortrain" (password "actortrain"; for tests only). The role may
 #                          create databases: the outage test makes a database of its own and closes it mid-run.
+#   openssl                deploy/make-cluster-certificate.sh (TLS for multi-machine clusters, and its tests)
 # Idempotent: what is installed, running or created already is left alone.
 set -euo pipefail
 
-packages=(dataset-fashion-mnist fortunes postgresql)
+packages=(dataset-fashion-mnist fortunes postgresql openssl)
 if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
 
 missing=()

@@ -32,8 +32,7 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
     private readonly Dictionary<IActorRef, WorkerUpdate> _pending = new();
     private readonly HashSet<IActorRef> _updateSubscribers = new();
     private readonly HashSet<IActorRef> _expected = new();
-    private readonly HashSet<Address> _unauthenticated = new();
-    private readonly ClusterAuthentication _authentication;
+    private readonly Security.SecretGate _gate;
     private readonly List<CurvePoint> _losses = [];
     private readonly List<CurvePoint> _accuracies = [];
     private readonly Stopwatch _training = new();
@@ -62,7 +61,7 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
         _setup = setup;
         _mediator = DistributedPubSub.Get(Context.System).Mediator;
         _transport = TensorTransport.For(Context.System);
-        _authentication = ClusterAuthentication.For(Context.System);
+        _gate = new Security.SecretGate(Context.System, _log);
         _topic = UpdateTopics.For(setup.Spec.RunId);
         if (_setup.Threads > 0) TorchSharp.torch.set_num_threads(_setup.Threads); // per-thread setting, this actor's thread
         _store = _setup.CreateStore();
@@ -148,15 +147,13 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
             Sender.Tell(new RunFinished(_setup.Spec.RunId, _version));
             return;
         }
-        var known = _roster.Find(Sender);
-        if (known is null)
+        if (_roster.Admit(Sender, register.WorkerId, register.Device, out var added) is null)
         {
-            if (_roster.IdTakenByOther(register.WorkerId, Sender))
-            {
-                _log.Warning("Refusing worker {0} at {1}: another live worker already uses that id.", register.WorkerId, Sender);
-                return;
-            }
-            _roster.Add(Sender, register.WorkerId, register.Device);
+            _log.Warning("Refusing worker {0} at {1}: another live worker already uses that id.", register.WorkerId, Sender);
+            return;
+        }
+        if (added)
+        {
             Context.Watch(Sender);
             _log.Info("Worker {0} ({1}) joined; {2} registered.", register.WorkerId, register.Device, _roster.Count);
         }
@@ -198,13 +195,7 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
     }
 
     /// <summary>Whether the sender's node proved the cluster secret (always, without one); logs a refused node once.</summary>
-    private bool Admitted()
-    {
-        if (_authentication.Admits(Sender)) return true;
-        if (_unauthenticated.Add(Sender.Path.Address))
-            _log.Warning("Not serving {0}: its node has not proved the cluster secret (yet).", Sender.Path.Address);
-        return false;
-    }
+    private bool Admitted() => _gate.Admits(Sender);
 
     private void Forget(IActorRef worker, string why)
     {

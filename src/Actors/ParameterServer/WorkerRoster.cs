@@ -41,6 +41,19 @@ public sealed class WorkerRoster
 
     public RosterEntry Add(IActorRef actor, string id, string device) => _entries[actor] = new RosterEntry(actor, id, device);
 
+    /// <summary>
+    /// A registration: the entry of a known worker, a new entry (<paramref name="added"/>), or null when another live
+    /// worker already uses the id (refuse it).
+    /// </summary>
+    public RosterEntry? Admit(IActorRef actor, string id, string device, out bool added)
+    {
+        added = false;
+        if (Find(actor) is { } known) return known;
+        if (IdTakenByOther(id, actor)) return null;
+        added = true;
+        return Add(actor, id, device);
+    }
+
     public bool Remove(IActorRef actor) => _entries.Remove(actor);
 
     public IReadOnlyList<RosterEntry> At(Address address) => _entries.Values.Where(e => e.Actor.Path.Address.Equals(address)).ToArray();

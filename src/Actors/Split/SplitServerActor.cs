@@ -29,6 +29,7 @@ public sealed class SplitServerActor : ReceiveActor
     private readonly List<CurvePoint> _accuracies = [];
     private readonly Stopwatch _training = new();
     private readonly StepLog _stepLog;
+    private readonly Security.SecretGate _gate;
     private long _steps;
     private long _samples;
     private long _rejected;
@@ -47,10 +48,11 @@ public sealed class SplitServerActor : ReceiveActor
         _server = new SplitServer(model, _split.Cut, setup.Test.SampleShape,
             Optimizers.Create(setup.Spec.Optimizer, setup.Spec.LearningRate, setup.Spec.Momentum));
         _stepLog = new StepLog(setup.StepLogPath);
-        Receive<RegisterWorker>(Register);
+        _gate = new Security.SecretGate(Context.System, _log);
+        Receive<RegisterWorker>(r => { if (_gate.Admits(Sender)) Register(r); });
         Receive<WorkerReady>(OnReady);
-        Receive<SplitTensors>(OnTensors);
-        Receive<GetRunSpec>(_ => Sender.Tell(_setup.Spec));
+        Receive<SplitTensors>(t => { if (_gate.Admits(Sender)) OnTensors(t); });
+        Receive<GetRunSpec>(_ => { if (_gate.Admits(Sender)) Sender.Tell(_setup.Spec); });
         Receive<GetServerStatus>(_ => Sender.Tell(new ServerStatus(_setup.Spec.RunId, _steps, _roster.Count, _roster.Active.Count, 0, _rejected, _finished)));
         Receive<Terminated>(t => Forget(t.ActorRef));
     }
@@ -80,14 +82,13 @@ public sealed class SplitServerActor : ReceiveActor
             Sender.Tell(new RunFinished(_setup.Spec.RunId, _steps));
             return;
         }
-        if (_roster.Find(Sender) is null)
+        if (_roster.Admit(Sender, register.WorkerId, register.Device, out var added) is null)
         {
-            if (_roster.IdTakenByOther(register.WorkerId, Sender))
-            {
-                _log.Warning("Refusing client {0} at {1}: another live client already uses that id.", register.WorkerId, Sender);
-                return;
-            }
-            _roster.Add(Sender, register.WorkerId, register.Device);
+            _log.Warning("Refusing client {0} at {1}: another live client already uses that id.", register.WorkerId, Sender);
+            return;
+        }
+        if (added)
+        {
             Context.Watch(Sender);
             _log.Info("Client {0} ({1}) joined; {2} registered.", register.WorkerId, register.Device, _roster.Count);
         }
