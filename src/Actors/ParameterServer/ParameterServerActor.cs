@@ -132,6 +132,28 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
             _setup.Spec.RunId, _setup.Mode.Name(), _store.Layout.TotalLength, _setup.MinWorkers);
     }
 
+    /// <summary>An exception escaped a handler: say which, where, and on what, before the actor is restarted.</summary>
+    protected override void PreRestart(Exception reason, object message)
+    {
+        _log.Error(reason, "Parameter server for run {0} failed at version {1} handling {2}: {3}",
+            _setup.Spec.RunId, _version, message?.GetType().Name ?? "nothing", reason.Message);
+        base.PreRestart(reason, message);
+    }
+
+    /// <summary>
+    /// Restarted after a failure. With a journal it recovers from it; without one a restart would silently begin the
+    /// run again at version 0, so the run fails instead, with the reason, and workers that ask are told it is over.
+    /// </summary>
+    protected override void PostRestart(Exception reason)
+    {
+        base.PostRestart(reason);
+        if (_setup.Persistent) return;
+        _finished = true;
+        _setup.OnFailed?.Invoke(new InvalidOperationException(
+            $"The parameter server of run {_setup.Spec.RunId} failed ({reason.GetType().Name}: {reason.Message}) and has no journal to resume from; start the run with --journal to survive this.", reason));
+        // Stay, finished: stopping would let the backoff supervisor start a fresh server at version 0.
+    }
+
     protected override void PostStop()
     {
         if (Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal))
