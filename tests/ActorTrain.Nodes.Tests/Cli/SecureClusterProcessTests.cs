@@ -88,8 +88,9 @@ public sealed class SecureClusterProcessTests : IDisposable
         // The stranger fails the handshake too (it also refuses the server's certificate, but shuts down at once,
         // so that log line does not always make it out).
         Assert.True(new[] { "is not this cluster's", "TLS handshake failed", "Could not join the cluster" }.Any(stranger.Output.Contains), stranger.Output);
-        Assert.Contains("is not this cluster's", ps.Output);
-        Assert.Contains("not an SSL/TLS record", ps.Output);
+        // The server logs asynchronously: its refusals may reach its output after the strangers have exited.
+        await OutputContains(ps, "is not this cluster's");
+        await OutputContains(ps, "not an SSL/TLS record");
 
         var member = Start("member", WorkerArgs(port, Tls(cluster)));
         Assert.True(await ps.WaitForExitAsync(Timeout) == 0, ps.Output);
@@ -132,5 +133,12 @@ public sealed class SecureClusterProcessTests : IDisposable
         Assert.All(steps, s => Assert.Equal([WorkerId(member)], s.Workers)); // the downed nodes never took part in a step
         Assert.DoesNotContain($"Worker {downedWrong}/", ps.Output); // nor registered: no Welcome, no weights
         Assert.DoesNotContain($"Worker {downedSilent}/", ps.Output);
+    }
+
+    private static async Task OutputContains(ActorTrainProcess process, string text)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!process.Output.Contains(text) && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.Contains(text, process.Output);
     }
 }
