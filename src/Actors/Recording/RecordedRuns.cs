@@ -1,10 +1,4 @@
-using ActorTrain.Actors.ParameterServer;
-using Akka.Actor;
 using Akka.Configuration;
-using Akka.Persistence.Query;
-using Akka.Persistence.Sql.Query;
-using Akka.Streams;
-using Akka.Streams.Dsl;
 
 namespace ActorTrain.Actors.Recording;
 
