@@ -16,6 +16,7 @@ public sealed record AdamOptimizer(double LearningRate, double Beta1 = 0.9, doub
     public void Step(IReadOnlyList<(string Name, Tensor Parameter)> parameters, IReadOnlyDictionary<string, Tensor> gradients)
     {
         using var noGrad = no_grad();
+        using var scope = NewDisposeScope(); // keeps the Scalars made from doubles alive until the step ends (ScalarLifetimeTests)
         var t = StepCount + 1;
         var firstCorrection = 1 - Math.Pow(Beta1, t);
         var secondCorrection = 1 - Math.Pow(Beta2, t);

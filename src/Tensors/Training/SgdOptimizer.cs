@@ -15,6 +15,7 @@ public sealed class SgdOptimizer(double learningRate, double momentum = 0.9, dou
     public void Step(IReadOnlyList<(string Name, Tensor Parameter)> parameters, IReadOnlyDictionary<string, Tensor> gradients)
     {
         using var noGrad = no_grad();
+        using var scope = NewDisposeScope(); // keeps the Scalars made from doubles alive until the step ends (ScalarLifetimeTests)
         foreach (var (name, parameter) in parameters)
         {
             using var gradient = Optimizers.GradientFor(name, parameter, gradients);

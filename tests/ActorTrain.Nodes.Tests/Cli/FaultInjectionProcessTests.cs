@@ -18,7 +18,8 @@ public sealed class FaultInjectionProcessTests : IDisposable
     private const double AccuracyTarget = 0.75;
     private readonly TempDirectory _temp = new();
     private readonly List<ActorTrainProcess> _processes = [];
-    private readonly int _port = ActorTrainProcess.FreePort();
+    private int _port = ActorTrainProcess.FreePort();
+    private string _heartbeatPause = "3s";
 
     public void Dispose()
     {
@@ -39,20 +40,38 @@ public sealed class FaultInjectionProcessTests : IDisposable
 
     /// <param name="batch">Global batch: a larger one makes steps slower, so the run outlasts its faults.</param>
     /// <param name="heartbeatPause">The failure detector's acceptable pause, on every node of the test.</param>
-    private ActorTrainProcess StartServer(int steps, int batch = 64, int minWorkers = 2, string heartbeatPause = "3s")
+    private ActorTrainProcess StartServer(int steps, int batch = 64, int minWorkers = 2, string heartbeatPause = "3s", NetworkCutProxy? network = null)
     {
-        var config = _temp.File("faults.conf");
-        File.WriteAllText(config, $"""
-            actortrain.parameter-server.straggler-timeout = 3s
-            akka.cluster.failure-detector.acceptable-heartbeat-pause = {heartbeatPause}
-            """);
-        return Start("ps", ["node", "--role", "ps", "--port", _port.ToString(), "--min-workers", minWorkers.ToString(), "--model", "mlp",
+        _heartbeatPause = heartbeatPause;
+        var (port, config) = Address("ps", network);
+        if (network is not null) _port = network.PublicPort("ps");
+        return Start("ps", ["node", "--role", "ps", "--port", port.ToString(), "--min-workers", minWorkers.ToString(), "--model", "mlp",
             "--threads", "1", "--batch-size", batch.ToString(), "--steps", steps.ToString(), "--evaluations", "1", "--config", config,
             "--runs-dir", _temp.File("runs"), "--run-id", "faults", "--json", _temp.File("result.json")]);
     }
 
-    private ActorTrainProcess StartWorker(string name) =>
-        Start(name, "node", "--role", "worker", "--seed", $"127.0.0.1:{_port}", "--workers", "1", "--threads", "1", "--config", _temp.File("faults.conf"));
+    private ActorTrainProcess StartWorker(string name, NetworkCutProxy? network = null)
+    {
+        var (port, config) = Address(name, network);
+        return Start(name, "node", "--role", "worker", "--seed", $"127.0.0.1:{_port}", "--port", port.ToString(), "--workers", "1",
+            "--threads", "1", "--config", config);
+    }
+
+    /// <summary>
+    /// The port a node binds and its configuration file. Behind the relay it advertises another port
+    /// (akka.remote.dot-netty.tcp.public-port), on which the relay listens.
+    /// </summary>
+    private (int Port, string Config) Address(string node, NetworkCutProxy? network)
+    {
+        var config = _temp.File($"{node}.conf");
+        var (publicPort, bindPort) = network?.Front(node) ?? (0, 0);
+        File.WriteAllText(config, $"""
+            actortrain.parameter-server.straggler-timeout = 3s
+            akka.cluster.failure-detector.acceptable-heartbeat-pause = {_heartbeatPause}
+            {(network is null ? "" : $"akka.remote.dot-netty.tcp.public-port = {publicPort}")}
+            """);
+        return (network is null ? (node == "ps" ? _port : 0) : bindPort, config);
+    }
 
     private static void Signal(ActorTrainProcess process, string signal)
     {
@@ -74,7 +93,11 @@ public sealed class FaultInjectionProcessTests : IDisposable
             var steps = Steps();
             if (condition(steps)) return steps;
             var ps = _processes[0];
-            if (ps.HasExited) throw new InvalidOperationException($"The parameter server exited ({ps.ExitCode}) before {what}:\n{ps.Output}");
+            if (ps.HasExited)
+            {
+                var code = await ps.WaitForExitAsync(TimeSpan.FromSeconds(10)); // flushes its output
+                throw new InvalidOperationException($"The parameter server exited ({code}) before {what}:\n{ps.Output}");
+            }
             await Task.Delay(50);
         }
         throw new TimeoutException($"No {what} within {Timeout}. Parameter server output:\n{_processes[0].Output}");
@@ -102,6 +125,7 @@ public sealed class FaultInjectionProcessTests : IDisposable
         Assert.Equal(Enumerable.Range(1, steps).Select(i => (long)i), log.Select(e => e.Step));
         foreach (var process in _processes) await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
         Assert.All(_processes, p => Assert.True(p.HasExited, $"{p.Name} is still running"));
+        Assert.All(_processes, p => Assert.DoesNotContain("Unhandled exception", p.Output));
         return log;
     }
 
@@ -150,6 +174,28 @@ public sealed class FaultInjectionProcessTests : IDisposable
         var log = await AssertCompleted(ps, 600);
         var survivor = alone[^1].Workers.Single();
         Assert.All(log.Skip(alone.Count), e => Assert.Contains(survivor, e.Workers));
+    }
+
+    [Fact]
+    public async Task WorkerCutOffFromTheNetworkThenHealed_ExitsAndTrainingCompletes()
+    {
+        using var network = new NetworkCutProxy();
+        var ps = StartServer(steps: 600, batch: 512, network: network);
+        StartWorker("worker-1", network);
+        var cut = StartWorker("worker-2", network);
+        var before = await AwaitSteps(e => e.Count >= 20 && e[^1].Workers.Length == 2, "a step with two workers");
+
+        network.Cut("worker-2"); // every connection to or from it stalls; the process itself keeps running
+        var alone = await AwaitSteps(e => e.Count > before.Count + 20 && e[^1].Workers.Length == 1, "steps without the cut-off worker");
+        await AwaitOutput(ps, "dropped (its node left the cluster)"); // unreachable, downed by the resolver, removed
+        network.Heal("worker-2");
+
+        // Alone on its side of the cut, the worker downed itself (keep-oldest: the parameter server is the oldest);
+        // healed, it finds itself removed or quarantined and exits on its own. Its name never returns to the steps.
+        await cut.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var log = await AssertCompleted(ps, 600);
+        var survivor = alone[^1].Workers.Single();
+        Assert.All(log.Skip(alone.Count), e => Assert.Equal([survivor], e.Workers));
     }
 
     [Fact]

@@ -1,0 +1,48 @@
+using ActorTrain.Tensors.Training;
+using static TorchSharp.torch;
+
+namespace ActorTrain.Tensors.Tests.Training;
+
+/// <summary>
+/// TorchSharp's Scalar frees its native value in a finalizer, and a Scalar made implicitly from a double for one call
+/// is unreachable as soon as its handle is read: a garbage collection during the native call can free it while libtorch
+/// reads it ("Expected false to be true" from c10::Scalar::toFloat; seen as a parameter server restart under load).
+/// A DisposeScope holds every Scalar made inside it until the scope ends, so the optimizers run their steps in one.
+/// This test steps them, as the parameter server does (no scope of the caller's), while another thread collects
+/// garbage and runs finalizers without pause. Before the fix it failed within seconds (Adam, 5,000 steps).
+/// </summary>
+public sealed class ScalarLifetimeTests
+{
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("adam")]
+    public async Task OptimizerSteps_UnderConstantGarbageCollection_NeverReadAFreedScalar(string kind)
+    {
+        IGradientOptimizer optimizer = kind == "sgd" ? new SgdOptimizer(0.01, momentum: 0.9, weightDecay: 1e-4) : new AdamOptimizer(0.001, WeightDecay: 1e-4);
+        using var parameter = ones(200_000);
+        var parameters = new[] { ("p", parameter) };
+        using var stop = new CancellationTokenSource();
+        var collector = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+        });
+        try
+        {
+            for (var i = 0; i < 5_000; i++)
+            {
+                using var gradient = full(200_000, 0.001f);
+                optimizer.Step(parameters, new Dictionary<string, Tensor> { ["p"] = gradient });
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            await collector;
+        }
+        Assert.All(parameter.data<float>().ToArray(), v => Assert.True(float.IsFinite(v)));
+    }
+}
