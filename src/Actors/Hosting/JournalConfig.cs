@@ -55,6 +55,7 @@ public static class JournalConfig
     }
 
     /// <summary>Journal and snapshots in one SQLite file (created with its tables when missing).</summary>
+    /// <param name="create">Create the file's folder, and the tables when missing (false: read an existing journal).</param>
     public static Config Sqlite(string path, bool create = true)
     {
         var full = Path.GetFullPath(path);
@@ -64,11 +65,11 @@ public static class JournalConfig
             akka.persistence {
               journal {
                 plugin = "akka.persistence.journal.sql"
-                sql { connection-string = "{{connection}}", provider-name = "SQLite.MS", parallelism = 1, auto-initialize = true }
+                sql { connection-string = "{{connection}}", provider-name = "SQLite.MS", parallelism = 1, auto-initialize = {{Initialize(create)}} }
               }
               snapshot-store {
                 plugin = "akka.persistence.snapshot-store.sql"
-                sql { connection-string = "{{connection}}", provider-name = "SQLite.MS", auto-initialize = true }
+                sql { connection-string = "{{connection}}", provider-name = "SQLite.MS", auto-initialize = {{Initialize(create)}} }
               }
               {{CircuitBreakers}}
               query.journal.sql { connection-string = "{{connection}}", provider-name = "SQLite.MS" }
@@ -76,34 +77,20 @@ public static class JournalConfig
             """).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
     }
 
-    /// <summary>Fails fast, before a cluster forms, when the database cannot be reached.</summary>
-    private static void EnsureReachable(string connectionString, string where)
-    {
-        try
-        {
-            using var connection = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Timeout = 10 }.ConnectionString);
-            connection.Open();
-        }
-        catch (Exception e) when (e is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException)
-        {
-            throw new ArgumentException(
-                $"--journal postgres: cannot reach the journal database at {where}: {e.Message}. Is PostgreSQL running there, and are the user and password right?", e);
-        }
-    }
-
     /// <summary>Journal and snapshots in a PostgreSQL database (tables created on first use).</summary>
-    public static Config Postgres(string connectionString)
+    /// <param name="create">Create the tables when missing (false: read an existing journal).</param>
+    public static Config Postgres(string connectionString, bool create = true)
     {
         var connection = connectionString.Replace("\\", "\\\\").Replace("\"", "\\\"");
         return ConfigurationFactory.ParseString($$"""
             akka.persistence {
               journal {
                 plugin = "akka.persistence.journal.sql"
-                sql { connection-string = "{{connection}}", provider-name = "PostgreSQL.15", auto-initialize = true }
+                sql { connection-string = "{{connection}}", provider-name = "PostgreSQL.15", auto-initialize = {{Initialize(create)}} }
               }
               snapshot-store {
                 plugin = "akka.persistence.snapshot-store.sql"
-                sql { connection-string = "{{connection}}", provider-name = "PostgreSQL.15", auto-initialize = true }
+                sql { connection-string = "{{connection}}", provider-name = "PostgreSQL.15", auto-initialize = {{Initialize(create)}} }
               }
               {{CircuitBreakers}}
               query.journal.sql { connection-string = "{{connection}}", provider-name = "PostgreSQL.15" }
@@ -111,14 +98,31 @@ public static class JournalConfig
             """).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
     }
 
-    /// <summary>A journal to read (`runs`, `replay`): "sqlite:PATH" of an existing file, or "postgres:CONNECTION-STRING".</summary>
+    /// <summary>
+    /// A journal to read (`runs`, `replay`): "sqlite:PATH" of an existing journal, or "postgres:CONNECTION-STRING" of a
+    /// database that holds one. Reading creates nothing: neither a file nor tables.
+    /// </summary>
     public static (Config Config, string Description) OpenExisting(string spec)
     {
-        if (spec.StartsWith("sqlite:", StringComparison.Ordinal) && spec.Length > 7 && !File.Exists(spec[7..]) && !Directory.Exists(spec[7..]))
-            throw new FileNotFoundException($"--journal {spec}: no such file.");
-        var (config, persistent, description) = Parse(spec, "journal.db", create: spec.StartsWith("postgres:", StringComparison.Ordinal));
-        if (!persistent) throw new ArgumentException("--journal none holds no runs; give sqlite:PATH or postgres:CONNECTION-STRING.");
-        return (config, description);
+        if (spec == "none") throw new ArgumentException("--journal none holds no runs; give sqlite:PATH or postgres:CONNECTION-STRING.");
+        if (spec == "sqlite")
+            throw new ArgumentException("--journal sqlite is the journal.db in a new run's directory (for `run`); to read one, give its path: sqlite:runs/RUN/journal.db.");
+        if (spec.StartsWith("sqlite:", StringComparison.Ordinal) && spec.Length > 7)
+        {
+            var path = spec[7..];
+            if (Directory.Exists(path)) throw new ArgumentException($"--journal {spec}: {path} is a directory; name the journal's file.");
+            if (!File.Exists(path)) throw new FileNotFoundException($"--journal {spec}: no such file.");
+            JournalDatabaseCheck.Sqlite(spec, path, mustHoldJournal: true);
+            return (Sqlite(path, create: false), $"sqlite:{Path.GetFullPath(path)}");
+        }
+        if (spec.StartsWith("postgres:", StringComparison.Ordinal) && spec.Length > 9)
+        {
+            var connection = spec[9..];
+            var where = PostgresLocation(connection);
+            JournalDatabaseCheck.Postgres(connection, where, mustHoldJournal: true);
+            return (Postgres(connection, create: false), $"postgres:{where}");
+        }
+        throw new ArgumentException($"--journal {spec}: give sqlite:PATH or postgres:CONNECTION-STRING.");
     }
 
     /// <summary>Parses "none", "sqlite" (the file <paramref name="defaultSqlitePath"/>), "sqlite:PATH" or "postgres:CONNECTION-STRING".</summary>
@@ -132,24 +136,32 @@ public static class JournalConfig
         {
             var path = spec[7..];
             if (Directory.Exists(path)) throw new ArgumentException($"--journal {spec}: {path} is a directory; name a file for the SQLite journal.");
+            JournalDatabaseCheck.Sqlite(spec, path, mustHoldJournal: false);
             return (Sqlite(path, create), true, $"sqlite:{Path.GetFullPath(path)}");
         }
         if (spec.StartsWith("postgres:", StringComparison.Ordinal) && spec.Length > 9)
         {
             var connection = spec[9..];
-            Npgsql.NpgsqlConnectionStringBuilder builder;
-            try
-            {
-                builder = new Npgsql.NpgsqlConnectionStringBuilder(connection);
-            }
-            catch (ArgumentException e)
-            {
-                throw new ArgumentException($"--journal postgres:...: not a PostgreSQL connection string ({e.Message}). Example: postgres:Host=127.0.0.1;Username=actortrain;Password=...;Database=actortrain", e);
-            }
-            var where = $"{builder.Host}:{builder.Port}/{builder.Database}";
-            if (create) EnsureReachable(connection, where);
+            var where = PostgresLocation(connection);
+            if (create) JournalDatabaseCheck.Postgres(connection, where, mustHoldJournal: false);
             return (Postgres(connection), true, $"postgres:{where}");
         }
         throw new ArgumentException($"--journal {spec}: write none, sqlite (a file in the run directory), sqlite:PATH or postgres:CONNECTION-STRING.");
     }
+
+    /// <summary>"HOST:PORT/DATABASE" of a connection string (for messages: no credentials).</summary>
+    private static string PostgresLocation(string connection)
+    {
+        try
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(connection);
+            return $"{builder.Host}:{builder.Port}/{builder.Database}";
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--journal postgres:...: not a PostgreSQL connection string ({e.Message}). Example: postgres:Host=127.0.0.1;Username=actortrain;Password=...;Database=actortrain", e);
+        }
+    }
+
+    private static string Initialize(bool create) => create ? "true" : "false";
 }

@@ -185,7 +185,13 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
     private void OnReady(WorkerReady ready)
     {
         var entry = _roster.Find(Sender);
-        if (_finished || entry is null || ready.RunId != _setup.Spec.RunId) return;
+        if (ready.RunId != _setup.Spec.RunId)
+        {
+            _log.Warning("Ignoring worker {0} at {1}: it is ready for run '{2}', but this parameter server trains run '{3}'.",
+                ready.WorkerId, Sender.Path.Address, ready.RunId, _setup.Spec.RunId);
+            return;
+        }
+        if (_finished || entry is null) return;
         if (!entry.Ready) _log.Info("Worker {0} is ready; {1} of {2} registered workers ready.", entry.Id, _roster.ReadyCount + 1, _roster.Count);
         entry.Ready = true;
         if (!_started)
@@ -206,7 +212,12 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
 
     private void Subscribe(SubscribeUpdates subscribe)
     {
-        if (subscribe.RunId != _setup.Spec.RunId) return;
+        if (subscribe.RunId != _setup.Spec.RunId)
+        {
+            _log.Warning("Ignoring {0}: it subscribed to the updates of run '{1}', but this parameter server trains run '{2}'.",
+                Sender, subscribe.RunId, _setup.Spec.RunId);
+            return;
+        }
         if (_updateSubscribers.Add(Sender))
         {
             Context.Watch(Sender);

@@ -98,7 +98,13 @@ public sealed class SplitServerActor : ReceiveActor
     private void OnReady(WorkerReady ready)
     {
         var entry = _roster.Find(Sender);
-        if (_finished || entry is null || ready.RunId != _setup.Spec.RunId) return;
+        if (ready.RunId != _setup.Spec.RunId)
+        {
+            _log.Warning("Ignoring client {0} at {1}: it is ready for run '{2}', but this split server trains run '{3}'.",
+                ready.WorkerId, Sender.Path.Address, ready.RunId, _setup.Spec.RunId);
+            return;
+        }
+        if (_finished || entry is null) return;
         var wasReady = entry.Ready;
         entry.Ready = true;
         if (!_started && _roster.ReadyCount < _setup.MinWorkers) return;
@@ -125,7 +131,11 @@ public sealed class SplitServerActor : ReceiveActor
         if (client is null || client.Id != message.WorkerId || message.RunId != _setup.Spec.RunId)
         {
             _rejected++;
-            _log.Warning("Ignoring split tensors from unknown client '{0}' at {1}.", message.WorkerId, Sender.Path.Address);
+            if (message.RunId != _setup.Spec.RunId)
+                _log.Warning("Ignoring split tensors from client '{0}' at {1}: they are for run '{2}', but this split server trains run '{3}'.",
+                    message.WorkerId, Sender.Path.Address, message.RunId, _setup.Spec.RunId);
+            else
+                _log.Warning("Ignoring split tensors from unknown client '{0}' at {1}.", message.WorkerId, Sender.Path.Address);
             return;
         }
         if (message.Kind == SplitPayload.ClientWeights)

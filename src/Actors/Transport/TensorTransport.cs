@@ -34,7 +34,11 @@ public sealed class TensorTransport : IExtension
     public static TensorTransport For(ActorSystem system) => system.WithExtension<TensorTransport, TensorTransportProvider>();
 
     /// <summary>Starts this node's inbox; call once per actor system before tensors arrive.</summary>
-    public IActorRef StartInbox() => _system.ActorOf(Props.Create(() => new TransferInbox()), InboxName);
+    public IActorRef StartInbox()
+    {
+        var maxBytes = _system.Settings.Config.GetLong("actortrain.transport.max-transfer-bytes", int.MaxValue);
+        return _system.ActorOf(Props.Create(() => new TransferInbox(maxBytes)), InboxName);
+    }
 
     public void Send(IActorRef recipient, ITensorMessage message, IActorRef sender)
     {

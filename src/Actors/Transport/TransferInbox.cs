@@ -5,19 +5,23 @@ namespace ActorTrain.Actors.Transport;
 
 /// <summary>
 /// Reassembles chunked tensor messages and delivers them to their recipients with the original sender.
-/// Transfers that stop arriving are dropped after a timeout, so a sender that died mid-transfer leaks nothing.
+/// Transfers that stop arriving are dropped after a timeout, so a sender that died mid-transfer leaks nothing; one
+/// larger than <c>actortrain.transport.max-transfer-bytes</c> is dropped as soon as that shows, before it fills memory.
 /// </summary>
 public sealed class TransferInbox : ReceiveActor, IWithTimers
 {
     private static readonly TimeSpan Expiry = TimeSpan.FromSeconds(60);
     private readonly Dictionary<(string Sender, long Id), Assembly> _pending = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly long _maxBytes;
 
-    public TransferInbox()
+    /// <param name="maxTransferBytes">Largest serialized message accepted; at most <see cref="Array.MaxLength"/> (one byte array).</param>
+    public TransferInbox(long maxTransferBytes)
     {
+        _maxBytes = Math.Min(maxTransferBytes, Array.MaxLength);
         Receive<TransferChunk>(Accept);
         Receive<Sweep>(_ => DropExpired());
-        Receive<GetInboxStats>(_ => Sender.Tell(new InboxStats(_pending.Count, Delivered, Expired, Corrupt)));
+        Receive<GetInboxStats>(_ => Sender.Tell(new InboxStats(_pending.Count, Delivered, Expired, Corrupt, Oversized)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -27,6 +31,8 @@ public sealed class TransferInbox : ReceiveActor, IWithTimers
     private long Expired { get; set; }
 
     private long Corrupt { get; set; }
+
+    private long Oversized { get; set; }
 
     protected override void PreStart() => Timers.StartPeriodicTimer("sweep", Sweep.Instance, TimeSpan.FromSeconds(10));
 
@@ -44,20 +50,31 @@ public sealed class TransferInbox : ReceiveActor, IWithTimers
             }
             _pending[key] = assembly = new Assembly(chunk.Count);
         }
-        if (chunk.Index != assembly.Received || chunk.Count != assembly.Pieces.Length)
+        if (chunk.Index != assembly.Received || chunk.Count != assembly.Count)
         {
             _log.Warning("Transfer {0} from {1}: chunk {2}/{3} arrived when {4}/{5} was expected; dropping the transfer.",
-                chunk.TransferId, Sender, chunk.Index, chunk.Count, assembly.Received, assembly.Pieces.Length);
+                chunk.TransferId, Sender, chunk.Index, chunk.Count, assembly.Received, assembly.Count);
             _pending.Remove(key);
             Corrupt++;
             return;
         }
-        assembly.Pieces[assembly.Received++] = chunk.Bytes;
+        // Every chunk but the last is as large as the first: (count - 1) of them already tell the least size.
+        var announced = Math.Max(assembly.Bytes + chunk.Bytes.Length, (long)(chunk.Count - 1) * chunk.Bytes.Length);
+        if (announced > _maxBytes)
+        {
+            _log.Warning("Dropping transfer {0} from {1}: {2} chunks of {3} bytes exceed actortrain.transport.max-transfer-bytes ({4} bytes).",
+                chunk.TransferId, Sender, chunk.Count, chunk.Bytes.Length, _maxBytes);
+            _pending.Remove(key);
+            Oversized++;
+            return;
+        }
+        assembly.Pieces.Add(chunk.Bytes);
+        assembly.Bytes += chunk.Bytes.Length;
         assembly.LastArrival = DateTime.UtcNow;
-        if (assembly.Received < assembly.Pieces.Length) return;
+        if (assembly.Received < assembly.Count) return;
 
         _pending.Remove(key);
-        var bytes = new byte[assembly.Pieces.Sum(p => p.Length)];
+        var bytes = new byte[assembly.Bytes];
         var offset = 0;
         foreach (var piece in assembly.Pieces)
         {
@@ -85,17 +102,23 @@ public sealed class TransferInbox : ReceiveActor, IWithTimers
         var now = DateTime.UtcNow;
         foreach (var (key, assembly) in _pending.Where(p => now - p.Value.LastArrival > Expiry).ToArray())
         {
-            _log.Warning("Transfer {0} from {1} expired after {2}/{3} chunks; its buffers were released.", key.Id, key.Sender, assembly.Received, assembly.Pieces.Length);
+            _log.Warning("Transfer {0} from {1} expired after {2}/{3} chunks; its buffers were released.", key.Id, key.Sender, assembly.Received, assembly.Count);
             _pending.Remove(key);
             Expired++;
         }
     }
 
+    /// <summary>The chunks so far; their list grows as they arrive, so an announced count reserves nothing.</summary>
     private sealed class Assembly(int count)
     {
-        public byte[][] Pieces { get; } = new byte[count][];
+        public int Count { get; } = count;
 
-        public int Received { get; set; }
+        public List<byte[]> Pieces { get; } = [];
+
+        public int Received => Pieces.Count;
+
+        /// <value>Bytes received so far.</value>
+        public long Bytes { get; set; }
 
         public DateTime LastArrival { get; set; } = DateTime.UtcNow;
     }
@@ -111,4 +134,5 @@ public sealed record GetInboxStats : Protocol.IControlMessage;
 
 /// <summary>A <see cref="TransferInbox"/>'s counters.</summary>
 /// <param name="Pending">Transfers started but not complete (their buffers are held).</param>
-public sealed record InboxStats(int Pending, long Delivered, long Expired, long Corrupt) : Protocol.IControlMessage;
+/// <param name="Oversized">Transfers dropped for exceeding actortrain.transport.max-transfer-bytes.</param>
+public sealed record InboxStats(int Pending, long Delivered, long Expired, long Corrupt, long Oversized) : Protocol.IControlMessage;

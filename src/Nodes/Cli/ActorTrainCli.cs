@@ -34,6 +34,7 @@ public static class ActorTrainCli
             Output = output ?? Console.Out,
             Error = error ?? Console.Error,
         };
-        return Build().Parse(args).Invoke(configuration);
+        var parse = Build().Parse(args);
+        return CommandLineErrors.Check(parse, configuration.Error) ?? parse.Invoke(configuration);
     }
 }

@@ -50,8 +50,9 @@ public static class BenchCommand
                 if (sizeMb is < 1) throw new ArgumentException($"--size-mb {sizeMb}: must be at least 1.");
                 if (parse.GetValue(sources) < 1) throw new ArgumentException("--sources: must be at least 1.");
                 if (parse.GetValue(workers) < 1 || parse.GetValue(steps) < 1) throw new ArgumentException("--workers and --steps must be at least 1.");
+                var configuration = ActorTrainConfiguration.Load(parse.GetValue(configOption)); // even for suites that use none: a broken file is still reported
                 var report = run(new BenchContext(parse, roundCount, output,
-                    () => TrainSettings.Resolve(ActorTrainConfiguration.Load(parse.GetValue(configOption)), train.Read(parse)),
+                    () => TrainSettings.Resolve(configuration, train.Read(parse)),
                     parse.GetValue(workers), parse.GetValue(steps), sizeMb * (1L << 20), parse.GetValue(sources), parse.GetValue(json)));
                 output.WriteLine(report.Summary());
                 var jsonPath = parse.GetValue(json);

@@ -21,7 +21,7 @@ public sealed class ClusterOptions
     private readonly Option<double?> _alpha = new("--alpha") { Description = "With --defense nopeek: the weight α of dCor (1)." };
     private readonly Option<double?> _noise = new("--activation-noise") { Description = "With --split: scale of noise added to the activations before they leave the client (0)." };
     private readonly Option<string?> _noiseKind = new("--noise") { Description = "With --activation-noise: laplace (default) | gaussian." };
-    private readonly Option<string?> _journal = new("--journal") { Description = "Parameter-server journal: none | sqlite (journal.db in the run directory) | sqlite:PATH." };
+    private readonly Option<string?> _journal = new("--journal") { Description = "Parameter-server journal: none | sqlite (journal.db in the run directory) | sqlite:PATH | postgres:CONNECTION-STRING." };
 
     public Option<int?> Workers => _workers;
 

@@ -58,10 +58,18 @@ public static class LeakageCommand
         return command;
     }
 
-    /// <summary>Reads an array of any rank and rejects NaN or ±∞, naming the sample and the position inside it.</summary>
+    /// <summary>Reads an array of any rank and rejects NaN or ±∞, naming the option, the sample and the position inside it.</summary>
     private static NpyArray ReadSamples(string option, string path)
     {
-        var array = NpyReader.Read(path, MaxDimensions);
+        NpyArray array;
+        try
+        {
+            array = NpyReader.Read(path, MaxDimensions);
+        }
+        catch (NpyFormatException e)
+        {
+            throw new ArgumentException($"{option} {e.Message}", e); // which of the two files, in the user's words
+        }
         var bad = Array.FindIndex(array.Values, v => !double.IsFinite(v));
         if (bad >= 0)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,

@@ -38,7 +38,7 @@ public static partial class NpyReader
             ">f4" => (4, true),
             "<f8" or "=f8" => (8, false),
             ">f8" => (8, true),
-            _ => throw new NpyFormatException(path, $"dtype '{descr}' is not supported; expected float32 ('<f4') or float64 ('<f8')."),
+            _ => throw new NpyFormatException(path, $"dtype '{descr}' is not supported; expected float32 ('<f4') or float64 ('<f8'): save it as float, e.g. numpy.save(path, array.astype(numpy.float32))."),
         };
         if (shape.Length == 0 || shape.Length > maxDimensions)
             throw new NpyFormatException(path, $"has {shape.Length} dimensions (shape ({string.Join(", ", shape)})); expected " +
@@ -50,7 +50,7 @@ public static partial class NpyReader
         var data = new byte[count * size];
         var read = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
         if (read < data.Length)
-            throw new NpyFormatException(path, $"truncated: shape ({string.Join(", ", shape)}) of {descr} needs {data.Length} data bytes but only {read} are present.");
+            throw new NpyFormatException(path, $"truncated: shape ({string.Join(", ", shape)}) of {descr} needs {data.Length} data bytes but only {read} are present.{CutShort}");
         if (stream.ReadByte() != -1)
             throw new NpyFormatException(path, $"has trailing bytes after the {data.Length} data bytes its shape ({string.Join(", ", shape)}) describes.");
 
@@ -63,7 +63,7 @@ public static partial class NpyReader
     {
         Span<byte> prefix = stackalloc byte[8];
         if (stream.ReadAtLeast(prefix, 8, throwOnEndOfStream: false) < 8)
-            throw new NpyFormatException(path, "truncated: shorter than the 8-byte magic and version.");
+            throw new NpyFormatException(path, $"truncated: shorter than the 8-byte magic and version.{CutShort}");
         if (!prefix[..6].SequenceEqual(Magic))
             throw new NpyFormatException(path, $"bad magic {Convert.ToHexString(prefix[..6])}: a .npy file starts with \\x93NUMPY.");
         var major = prefix[6];
@@ -71,14 +71,14 @@ public static partial class NpyReader
             throw new NpyFormatException(path, $"format version {major}.{prefix[7]} is not supported (1.0 to 3.0 are).");
         Span<byte> lengthBytes = stackalloc byte[major == 1 ? 2 : 4];
         if (stream.ReadAtLeast(lengthBytes, lengthBytes.Length, throwOnEndOfStream: false) < lengthBytes.Length)
-            throw new NpyFormatException(path, "truncated inside the header length.");
+            throw new NpyFormatException(path, $"truncated inside the header length.{CutShort}");
         var length = major == 1 ? BinaryPrimitives.ReadUInt16LittleEndian(lengthBytes) : BinaryPrimitives.ReadUInt32LittleEndian(lengthBytes);
         if (length > MaxHeaderBytes)
             throw new NpyFormatException(path, $"header length {length} bytes is implausible (more than {MaxHeaderBytes}).");
         var headerBytes = new byte[length];
         var read = stream.ReadAtLeast(headerBytes, headerBytes.Length, throwOnEndOfStream: false);
         if (read < headerBytes.Length)
-            throw new NpyFormatException(path, $"truncated: the header should have {length} bytes but only {read} are present.");
+            throw new NpyFormatException(path, $"truncated: the header should have {length} bytes but only {read} are present.{CutShort}");
         var header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(headerBytes).Trim();
         return ParseHeader(header, path);
     }
@@ -90,12 +90,14 @@ public static partial class NpyReader
         var descr = DescrPattern().Match(header);
         var fortran = FortranPattern().Match(header);
         var shape = ShapePattern().Match(header);
+        if (!descr.Success && StructuredDescrPattern().IsMatch(header))
+            throw new NpyFormatException(path, $"dtype is a structured (record) type; expected a plain float32 ('<f4') or float64 ('<f8') array: {Shorten(header)}");
         if (!descr.Success || !fortran.Success || !shape.Success)
             throw new NpyFormatException(path, $"header lacks 'descr', 'fortran_order' or 'shape': {Shorten(header)}");
         var dimensions = shape.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(text => int.TryParse(text.TrimEnd('L'), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
                 ? n
-                : throw new NpyFormatException(path, $"shape ({shape.Groups[1].Value}) has a dimension that is not a positive integer."))
+                : throw new NpyFormatException(path, $"shape ({shape.Groups[1].Value}) has a dimension that is not a positive integer of at most {int.MaxValue}."))
             .ToArray();
         return (descr.Groups[1].Value, fortran.Groups[1].Value == "True", dimensions);
     }
@@ -135,10 +137,16 @@ public static partial class NpyReader
         return rowMajor;
     }
 
+    /// <summary>Appended to every "truncated" message: what to do about it.</summary>
+    private const string CutShort = " The file was cut short (an interrupted write or copy?): save or copy it again.";
+
     private static string Shorten(string header) => header.Length <= 120 ? header : header[..120] + "…";
 
     [GeneratedRegex(@"'descr'\s*:\s*'([^']*)'")]
     private static partial Regex DescrPattern();
+
+    [GeneratedRegex(@"'descr'\s*:\s*\[")]
+    private static partial Regex StructuredDescrPattern();
 
     [GeneratedRegex(@"'fortran_order'\s*:\s*(True|False)")]
     private static partial Regex FortranPattern();

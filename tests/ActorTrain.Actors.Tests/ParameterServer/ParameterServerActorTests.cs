@@ -94,9 +94,30 @@ public sealed class ParameterServerActorTests : TestKit
     public void OversizedUpdate_IsRejectedBeforeItsContentIsExamined()
     {
         var (server, worker, _) = StartWithOneWorker(maxUpdateBytes: 4L * TestSpecs.BuildModel(_spec).parameters().Sum(p => p.numel()));
-        ExpectRejected(worker, server, Update(0, tensors: new TensorSet(["x"], [[_layout.TotalLength + 1]], new float[_layout.TotalLength + 1])), "oversized");
+        var bytes = 4L * (_layout.TotalLength + 1);
+        EventFilter.Warning(contains: $"Rejected update from worker w0 for version 0: oversized: {bytes} bytes exceeds the limit of {bytes - 4}").ExpectOne(() =>
+            ExpectRejected(worker, server, Update(0, tensors: new TensorSet(["x"], [[_layout.TotalLength + 1]], new float[_layout.TotalLength + 1])), "oversized"));
         worker.Send(server, Update(0));
         Assert.Equal(1, worker.ExpectMsg<StepOrder>(Wait).Version);
+    }
+
+    [Fact]
+    public void MessagesOfAnotherRun_AreRefusedWithALoggedReason_AndTrainingContinues()
+    {
+        var (server, worker, _) = StartWithOneWorker();
+        EventFilter.Warning(contains: "Rejected update from worker w0 for version 0: unknown run 'other-run'").ExpectOne(() =>
+            ExpectRejected(worker, server, Update(0, run: "other-run"), "unknown run 'other-run'"));
+        EventFilter.Warning(contains: "it is ready for run 'other-run', but this parameter server trains run 'test-run'").ExpectOne(() =>
+            worker.Send(server, new WorkerReady("other-run", "w0")));
+        var subscriber = CreateTestProbe();
+        EventFilter.Warning(contains: "subscribed to the updates of run 'other-run', but this parameter server trains run 'test-run'").ExpectOne(() =>
+            subscriber.Send(server, new SubscribeUpdates("other-run")));
+        subscriber.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // not subscribed: no UpdatesSubscribed
+
+        worker.Send(server, Update(0));
+        Assert.Equal(1, worker.ExpectMsg<StepOrder>(Wait).Version);
+        worker.Send(server, Update(1));
+        Assert.Equal(2, worker.ExpectMsg<StepOrder>(Wait).Version);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class TensorTransportTests : TestKit
 
         var inbox = await _remote.ActorSelection("/user/" + TensorTransport.InboxName).ResolveOne(TimeSpan.FromSeconds(5));
         var stats = await inbox.Ask<InboxStats>(new GetInboxStats(), TimeSpan.FromSeconds(5));
-        Assert.Equal((0, 1L, 0L, 0L), (stats.Pending, stats.Delivered, stats.Expired, stats.Corrupt));
+        Assert.Equal((0, 1L, 0L, 0L, 0L), (stats.Pending, stats.Delivered, stats.Expired, stats.Corrupt, stats.Oversized));
     }
 
     [Fact]
