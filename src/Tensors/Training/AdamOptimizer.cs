@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ActorTrain.Tensors.Training;
@@ -16,20 +17,30 @@ public sealed record AdamOptimizer(double LearningRate, double Beta1 = 0.9, doub
     public void Step(IReadOnlyList<(string Name, Tensor Parameter)> parameters, IReadOnlyDictionary<string, Tensor> gradients)
     {
         using var noGrad = no_grad();
-        using var scope = NewDisposeScope(); // keeps the Scalars made from doubles alive until the step ends (ScalarLifetimeTests)
         var t = StepCount + 1;
         var firstCorrection = 1 - Math.Pow(Beta1, t);
         var secondCorrection = 1 - Math.Pow(Beta2, t);
+        // Explicit Scalars, alive until the step ends: an implicit one can be finalized during the native call that
+        // reads it (docs/cluster.md, "Scalar lifetime"; ScalarLifetimeTests).
+        using var one = 1.0.ToScalar();
+        using var beta1 = Beta1.ToScalar();
+        using var beta2 = Beta2.ToScalar();
+        using var firstWeight = (1 - Beta1).ToScalar();
+        using var secondWeight = (1 - Beta2).ToScalar();
+        using var epsilon = Epsilon.ToScalar();
+        using var decay = WeightDecay.ToScalar();
+        using var correction = secondCorrection.ToScalar();
+        using var step = (-LearningRate / firstCorrection).ToScalar();
         foreach (var (name, parameter) in parameters)
         {
             using var gradient = Optimizers.GradientFor(name, parameter, gradients);
-            using var g = WeightDecay != 0 ? gradient.add(parameter, WeightDecay) : gradient.alias();
+            using var g = WeightDecay != 0 ? gradient.add(parameter, decay) : gradient.alias();
             if (!_moments.TryGetValue(name, out var moments))
                 _moments[name] = moments = (zeros_like(parameter).DetachFromDisposeScope(), zeros_like(parameter).DetachFromDisposeScope());
-            moments.First.mul_(Beta1).add_(g, 1 - Beta1);
-            moments.Second.mul_(Beta2).addcmul_(g, g, 1 - Beta2);
-            using var denominator = (moments.Second / secondCorrection).sqrt_().add_(Epsilon);
-            parameter.addcdiv_(moments.First, denominator, -LearningRate / firstCorrection);
+            moments.First.mul_(beta1).add_(g, firstWeight);
+            moments.Second.mul_(beta2).addcmul_(g, g, secondWeight);
+            using var denominator = moments.Second.div(correction).sqrt_().add_(epsilon, one);
+            parameter.addcdiv_(moments.First, denominator, step);
         }
         StepCount = t;
     }

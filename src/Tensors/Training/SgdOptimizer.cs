@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ActorTrain.Tensors.Training;
@@ -15,19 +16,24 @@ public sealed class SgdOptimizer(double learningRate, double momentum = 0.9, dou
     public void Step(IReadOnlyList<(string Name, Tensor Parameter)> parameters, IReadOnlyDictionary<string, Tensor> gradients)
     {
         using var noGrad = no_grad();
-        using var scope = NewDisposeScope(); // keeps the Scalars made from doubles alive until the step ends (ScalarLifetimeTests)
+        // Explicit Scalars, alive until the step ends: an implicit one can be finalized during the native call that
+        // reads it (docs/cluster.md, "Scalar lifetime"; ScalarLifetimeTests).
+        using var one = 1.0.ToScalar();
+        using var mu = momentum.ToScalar();
+        using var decay = weightDecay.ToScalar();
+        using var step = (-learningRate).ToScalar();
         foreach (var (name, parameter) in parameters)
         {
             using var gradient = Optimizers.GradientFor(name, parameter, gradients);
-            using var decayed = weightDecay != 0 ? gradient.add(parameter, weightDecay) : gradient.alias();
+            using var decayed = weightDecay != 0 ? gradient.add(parameter, decay) : gradient.alias();
             var direction = decayed;
             if (momentum != 0)
             {
-                if (_momentum.TryGetValue(name, out var buffer)) buffer.mul_(momentum).add_(decayed);
+                if (_momentum.TryGetValue(name, out var buffer)) buffer.mul_(mu).add_(decayed, one);
                 else _momentum[name] = buffer = decayed.detach().clone().DetachFromDisposeScope(); // optimizer state outlives any caller scope
                 direction = buffer;
             }
-            parameter.add_(direction, -learningRate);
+            parameter.add_(direction, step);
         }
         StepCount++;
     }

@@ -7,9 +7,10 @@ namespace ActorTrain.Tensors.Tests.Training;
 /// TorchSharp's Scalar frees its native value in a finalizer, and a Scalar made implicitly from a double for one call
 /// is unreachable as soon as its handle is read: a garbage collection during the native call can free it while libtorch
 /// reads it ("Expected false to be true" from c10::Scalar::toFloat; seen as a parameter server restart under load).
-/// A DisposeScope holds every Scalar made inside it until the scope ends, so the optimizers run their steps in one.
-/// This test steps them, as the parameter server does (no scope of the caller's), while another thread collects
-/// garbage and runs finalizers without pause. Before the fix it failed within seconds (Adam, 5,000 steps).
+/// The optimizers make their Scalars explicitly and hold them until the step ends (a DisposeScope did not help: a
+/// soak run still failed in SGD's mul_). This test steps them as the parameter server does while another thread
+/// collects garbage and runs finalizers without pause. It can only fail, never prove: the race needs a collection
+/// inside a native call; before the fix it failed in one of two runs (Adam, 5,000 steps).
 /// </summary>
 public sealed class ScalarLifetimeTests
 {
