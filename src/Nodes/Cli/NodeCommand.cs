@@ -22,7 +22,7 @@ public static class NodeCommand
         var host = new Option<string?>("--host") { Description = "Address this node binds and others use to reach it (config: akka.remote.dot-netty.tcp.hostname, default 127.0.0.1)." };
         var port = new Option<int?>("--port") { Description = "Port to bind, 0 = any free port; give seed nodes a fixed one (config: akka.remote.dot-netty.tcp.port, default 0)." };
         var joinTimeout = new Option<int>("--join-timeout") { Description = "Seconds to wait for the seed nodes.", DefaultValueFactory = _ => 60 };
-        var train = new TrainOptions();
+        var train = new TrainOptions(seedOption: "--training-seed");
         var cluster = new ClusterOptions();
         var security = new SecurityOptions();
         var command = new Command("node", "Start one member of a multi-machine cluster.") { roles, seeds, host, port, joinTimeout };

@@ -20,7 +20,7 @@ public sealed class TrainOptions
     private readonly Option<string?> _optimizer = new("--optimizer") { Description = "sgd | adam." };
     private readonly Option<double?> _lr = new("--lr") { Description = "Learning rate." };
     private readonly Option<double?> _momentum = new("--momentum") { Description = "SGD momentum." };
-    private readonly Option<long?> _seed = new("--seed") { Description = "Seed for weights, data order and synthetic data." };
+    private readonly Option<long?> _seed;
     private readonly Option<string?> _device = new("--device") { Description = "cpu | cuda | cuda:N." };
     private readonly Option<int?> _threads = new("--threads") { Description = "CPU threads for TorchSharp (0 = every core)." };
     private readonly Option<int?> _evaluations = new("--evaluations") { Description = "How many times test accuracy is measured." };
@@ -35,7 +35,12 @@ public sealed class TrainOptions
     private readonly bool _includeSteps;
 
     /// <param name="includeSteps">False for commands that define their own --steps (and --json, --run-id).</param>
-    public TrainOptions(bool includeSteps = true) => _includeSteps = includeSteps;
+    /// <param name="seedOption">The training seed's name: `node` keeps --seed for seed nodes.</param>
+    public TrainOptions(bool includeSteps = true, string seedOption = "--seed")
+    {
+        _includeSteps = includeSteps;
+        _seed = new(seedOption) { Description = "Seed for weights, data order and synthetic data." };
+    }
 
     public void AddTo(Command command)
     {

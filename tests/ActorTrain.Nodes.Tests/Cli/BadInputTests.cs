@@ -77,6 +77,7 @@ public sealed class BadInputTests : IDisposable
     [InlineData("run --stpes 5", "did you mean --steps?")]
     [InlineData("replya --journal sqlite:x.db", "did you mean replay?")]
     [InlineData("run --steps many", "Cannot parse argument 'many' for option '--steps' as a whole number")]
+    [InlineData("node --role ps --training-seed x", "Cannot parse argument 'x' for option '--training-seed' as a whole number")]
     public async Task Misspelling_IsRefusedWithTheClosestName(string command, string expected) =>
         Assert.Contains(expected, await Refused(command.Split(' ')));
 

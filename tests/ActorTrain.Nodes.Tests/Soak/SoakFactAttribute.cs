@@ -1,8 +1,7 @@
 namespace ActorTrain.Nodes.Tests.Soak;
 
 /// <summary>
-/// A test that runs for minutes: skipped in the default test run, run with ACTORTRAIN_SOAK=1 (see docs/operations.md,
-/// "Soak test").
+/// A test that runs for minutes: skipped in the default test run, run with ACTORTRAIN_SOAK=1 (README, "Operations").
 /// </summary>
 public sealed class SoakFactAttribute : FactAttribute
 {
