@@ -33,8 +33,9 @@ public static class ActorTrainCli
         {
             Output = output ?? Console.Out,
             Error = error ?? Console.Error,
+            ProcessTerminationTimeout = null, // Interrupts handles SIGINT and SIGTERM
         };
         var parse = Build().Parse(args);
-        return CommandLineErrors.Check(parse, configuration.Error) ?? parse.Invoke(configuration);
+        return CommandLineErrors.Check(parse, configuration.Error) ?? parse.InvokeAsync(configuration, Interrupts.Token).GetAwaiter().GetResult();
     }
 }
