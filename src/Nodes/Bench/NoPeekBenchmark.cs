@@ -66,9 +66,16 @@ public static class NoPeekBenchmark
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{row.Alpha,8:G3} {row.Noise,6:G3} {row.TestAccuracy,9:F4} {row.Dcor,7:F3} {row.DcorSquared,7:F3} {row.DcorUnbiased,16:F3} {row.InversionMse,8:F4} {row.InversionPsnr,9:F2} {row.InversionSsim,9:F3} {row.StepMilliseconds,8:F2}"));
             }
-        var cost = new[] { 64, 128 }.Select(n => Cost(data, options, train, n, output)).ToArray();
+        var cost = MeasureCost(data, options, output);
         var originals = heldOutImages.narrow(0, 0, ShownImages).contiguous().data<float>().ToArray();
         return new Outcome(rows, cost, baseline, samples, originals);
+    }
+
+    /// <summary>NoPeek's step against the plain split step at batch 64 and 128, the part of the suite `--cost-only` runs.</summary>
+    public static IReadOnlyList<NoPeekCost> MeasureCost(DatasetSplits data, NoPeekBenchOptions options, TextWriter output)
+    {
+        var train = data.Train.Count - options.AuxiliarySamples;
+        return new[] { 64, 128 }.Select(n => Cost(data, options, train, n, output)).ToArray();
     }
 
     private static (NoPeekRow Row, float[] Reconstructions) Measure(DatasetSplits data, NoPeekBenchOptions options, int train, double alpha, double noise,

@@ -1,10 +1,12 @@
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace ActorTrain.Tensors.Defenses;
 
 /// <summary>
 /// NoPeek's term for one batch (Vepakomma et al. 2020): dCor(X, Z) between the raw inputs and the split activations,
-/// and α·∂dCor/∂Z, which the client adds to the server's ∂L/∂Z before finishing backpropagation.
+/// and α·∂dCor/∂Z, which the client adds to the server's ∂L/∂Z before finishing backpropagation. The gradient is
+/// the closed form of <see cref="DistanceCorrelation.DcorGradient"/>, not autograd.
 /// </summary>
 public static class NoPeekGradient
 {
@@ -20,15 +22,19 @@ public static class NoPeekGradient
             throw new ArgumentException($"NoPeek: {inputs.Length} input values of width {inputWidth} and {activations.Length} activation values of width {activationWidth} are not the same samples.");
         var n = activations.Length / activationWidth;
         using var scope = NewDisposeScope();
-        var x = tensor(inputs, [n, inputWidth]);
-        var z = tensor(activations, [n, activationWidth]).requires_grad_(alpha > 0);
-        var dcor = DistanceCorrelation.Compute(x, z);
-        var value = dcor.to_type(ScalarType.Float64).item<double>();
-        if (alpha <= 0) return ([], value);
-        dcor.backward();
-        var gradient = (z.grad! * alpha).data<float>().ToArray();
-        if (gradient.Any(g => !float.IsFinite(g)))
-            throw new Training.NonFiniteValueException($"NoPeek: the dCor gradient is not finite (dCor {value}).");
+        // Views of the arrays, not copies; neither is written.
+        var x = frombuffer(inputs, ScalarType.Float32).view(n, inputWidth);
+        var z = frombuffer(activations, ScalarType.Float32).view(n, activationWidth);
+        if (alpha <= 0)
+        {
+            using var noGrad = no_grad();
+            return ([], DistanceCorrelation.Compute(x, z).to_type(ScalarType.Float64).item<double>());
+        }
+        var (scaled, value) = DistanceCorrelation.DcorGradient(x, z, alpha);
+        var gradient = MemoryMarshal.Cast<byte, float>(scaled.contiguous().bytes).ToArray();
+        foreach (var g in gradient)
+            if (!float.IsFinite(g))
+                throw new Training.NonFiniteValueException($"NoPeek: the dCor gradient is not finite (dCor {value}).");
         return (gradient, value);
     }
 }

@@ -25,6 +25,25 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public void BenchNoPeekCostOnly_MeasuresBothBatchSizesWithoutTheSweep()
+    {
+        var json = _temp.File("nopeek.json");
+        var run = CliRun.Of("bench", "nopeek", "--cost-only", "--rounds", "1", "--json", json);
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("cost at batch 64: plain split step", run.Output);
+        Assert.Contains("cost at batch 128: plain split step", run.Output);
+        Assert.DoesNotContain("attacker:", run.Output); // no training sweep, no inversion attack
+        var root = JsonDocument.Parse(File.ReadAllText(json)).RootElement;
+        var rows = root.GetProperty("rows").EnumerateArray().ToArray();
+        Assert.Equal([64, 128], rows.Select(r => r.GetProperty("batch_size").GetInt32()));
+        var at128 = rows[1];
+        Assert.Equal(at128.GetProperty("plain_milliseconds").GetDouble() / at128.GetProperty("no_peek_milliseconds").GetDouble(),
+            root.GetProperty("ratio").GetDouble(), 1e-9);
+        Assert.False(File.Exists(_temp.File("nopeek-accuracy-dcor.png")));
+    }
+
+    [Fact]
     public void Bench_UnknownSuite_ListsSuites()
     {
         var run = CliRun.Of("bench", "gpu");
