@@ -25,5 +25,8 @@ public sealed record RunOutcome(
     /// <summary>The tap's totals when a tap ran beside the run (`run --attack rlg`), taken once it had drained.</summary>
     public Protocol.TapReport? Tap { get; init; }
 
+    /// <summary>SplitFed runs: the averaging rounds that averaged at least one client segment; null otherwise.</summary>
+    public int? SplitFedRounds { get; init; }
+
     public double SamplesPerSecond => Samples / Math.Max(TrainingSeconds, 1e-9);
 }

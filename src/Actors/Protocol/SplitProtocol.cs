@@ -8,7 +8,9 @@ namespace ActorTrain.Actors.Protocol;
 /// <param name="Alpha">NoPeek weight α of dCor(X, Z) in each client's loss; 0: no NoPeek.</param>
 /// <param name="Noise">none | laplace | gaussian: noise added to Z before it leaves the client.</param>
 /// <param name="NoiseScale">The noise's scale (Laplace b, or Gaussian σ), in activation units.</param>
-public sealed record SplitSpec(string Cut, double Alpha = 0, string Noise = "none", double NoiseScale = 0)
+/// <param name="AverageEvery">SplitFed: every this many server steps the client segments are averaged (FedAvg); 0: never.</param>
+/// <param name="AverageTimeout">SplitFed: how long a round waits for the clients' segments; the silent ones are left out.</param>
+public sealed record SplitSpec(string Cut, double Alpha = 0, string Noise = "none", double NoiseScale = 0, int AverageEvery = 0, TimeSpan AverageTimeout = default)
 {
     public static readonly IReadOnlyList<string> NoiseKinds = ["none", "laplace", "gaussian"];
 
@@ -37,7 +39,8 @@ public sealed record SplitTensors(string RunId, string WorkerId, long Step, Spli
     : ITensorMessage;
 
 /// <summary>Split server → client: your shard is over these members, with this batch size; start (or go on) training.</summary>
-public sealed record SplitStart(string RunId, string[] Members, int BatchSize) : IControlMessage;
+/// <param name="Round">SplitFed: the latest averaging round; a client holds that round's average before its next batch.</param>
+public sealed record SplitStart(string RunId, string[] Members, int BatchSize, long Round = 0) : IControlMessage;
 
 /// <summary>Split server → client: send me your client segment's weights (<see cref="SplitPayload.ClientWeights"/>).</summary>
 public sealed record SplitEvaluate(string RunId) : IControlMessage;

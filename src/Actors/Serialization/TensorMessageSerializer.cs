@@ -28,6 +28,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
         ParameterServer.ServerSnapshot => "snapshot",
         Recording.UpdateCaptured => "captured",
         SplitTensors => "split",
+        SegmentWeights => "segment",
         _ => throw new ArgumentException($"{o.GetType()} is not a tensor message this serializer knows."),
     };
 
@@ -66,6 +67,15 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                 BinaryFields.WriteTensorSetHeader(writer, split.Tensors);
                 writer.Flush();
                 return BinaryFields.Concat(prefix, split.Tensors.Values);
+            case SegmentWeights segment:
+                writer.Write(segment.RunId);
+                writer.Write(segment.WorkerId);
+                writer.Write(segment.Round);
+                writer.Write((byte)segment.Kind);
+                writer.Write(segment.Samples);
+                BinaryFields.WriteTensorSetHeader(writer, segment.Weights);
+                writer.Flush();
+                return BinaryFields.Concat(prefix, segment.Weights.Values);
             case TransferChunk chunk:
                 writer.Write(chunk.TransferId);
                 writer.Write(chunk.Index);
@@ -145,6 +155,14 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                     var (names, shapes) = BinaryFields.ReadTensorSetHeader(reader);
                     var values = BinaryFields.ReadValues(bytes, (int)reader.BaseStream.Position);
                     return new SplitTensors(run, worker, step, kind, new TensorSet(names, shapes, values), labels, loss);
+                }
+                case "segment":
+                {
+                    var (run, worker, round, kind, samples) = (reader.ReadString(), reader.ReadString(), reader.ReadInt64(), (SegmentWeightsKind)reader.ReadByte(), reader.ReadInt64());
+                    if (!Enum.IsDefined(kind)) throw new InvalidDataException($"unknown segment weights kind {(byte)kind}");
+                    var (names, shapes) = BinaryFields.ReadTensorSetHeader(reader);
+                    var values = BinaryFields.ReadValues(bytes, (int)reader.BaseStream.Position);
+                    return new SegmentWeights(run, worker, round, kind, samples, new TensorSet(names, shapes, values));
                 }
                 case "chunk":
                 {

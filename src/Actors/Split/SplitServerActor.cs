@@ -15,9 +15,10 @@ namespace ActorTrain.Actors.Split;
 /// the layers after the cut and the loss. Clients register as workers do; once enough are ready each gets
 /// <see cref="SplitStart"/> and then sends the activations of one batch at a time. For each, the server steps
 /// its segment and returns ∂L/∂Z. It never receives raw inputs. Test accuracy is measured with a client's segment
-/// weights, which it asks for at evaluation points (<see cref="SplitEvaluate"/>).
+/// weights, which it asks for at evaluation points (<see cref="SplitEvaluate"/>); with SplitFed, with the clients'
+/// average (SplitServerActor.SplitFed.cs).
 /// </summary>
-public sealed class SplitServerActor : ReceiveActor
+public sealed partial class SplitServerActor : ReceiveActor
 {
     private readonly ParameterServerSetup _setup;
     private readonly SplitSpec _split;
@@ -55,6 +56,7 @@ public sealed class SplitServerActor : ReceiveActor
         Receive<GetRunSpec>(_ => { if (_gate.Admits(Sender)) Sender.Tell(_setup.Spec); });
         Receive<GetServerStatus>(_ => Sender.Tell(new ServerStatus(_setup.Spec.RunId, _steps, _roster.Count, _roster.Active.Count, 0, _rejected, _finished)));
         Receive<Terminated>(t => Forget(t.ActorRef));
+        ReceiveSplitFed();
     }
 
     public static Props Props(ParameterServerSetup setup) => Akka.Actor.Props.Create(() => new SplitServerActor(setup));
@@ -107,6 +109,7 @@ public sealed class SplitServerActor : ReceiveActor
         if (_finished || entry is null) return;
         var wasReady = entry.Ready;
         entry.Ready = true;
+        SendLatestAverage(entry);
         if (!_started && _roster.ReadyCount < _setup.MinWorkers) return;
         if (!_started)
         {
@@ -121,7 +124,7 @@ public sealed class SplitServerActor : ReceiveActor
     private void Reshard()
     {
         var members = _roster.Active.Select(m => m.Id).ToArray();
-        var start = new SplitStart(_setup.Spec.RunId, members, ClientBatchSize(members.Length));
+        var start = new SplitStart(_setup.Spec.RunId, members, ClientBatchSize(members.Length), _fedAveragedRound);
         foreach (var client in _roster.Active) client.Actor.Tell(start);
     }
 
@@ -146,7 +149,9 @@ public sealed class SplitServerActor : ReceiveActor
         if (message.Kind != SplitPayload.Activations) return;
         if (_finishing || _finished)
         {
-            Sender.Tell(new RunFinished(_setup.Spec.RunId, _steps));
+            // SplitFed's last round waits for this client's segment: it drops the batch and reports.
+            if (SplitFedOn && !_finished) Sender.Tell(new SplitBatchDropped(_setup.Spec.RunId, message.Step));
+            else Sender.Tell(new RunFinished(_setup.Spec.RunId, _steps));
             return;
         }
         ServerStep step;
@@ -167,13 +172,16 @@ public sealed class SplitServerActor : ReceiveActor
         _samples += samples;
         _losses.Add(new CurvePoint((int)_steps, step.Loss));
         _stepLog.Write(_steps, [message.WorkerId], samples, step.Loss, _rejected);
-        var evaluateEvery = Math.Max(1, EstimatedSteps / Math.Max(1, _setup.EvaluationPoints));
-        if (BudgetSpent)
+        if (SplitFedOn)
+        {
+            AfterSplitFedStep();
+        }
+        else if (BudgetSpent)
         {
             _finishing = true;
             Sender.Tell(new SplitEvaluate(_setup.Spec.RunId)); // the final accuracy, then Finish
         }
-        else if (_steps % evaluateEvery == 0)
+        else if (_steps % EvaluateEvery == 0)
         {
             Sender.Tell(new SplitEvaluate(_setup.Spec.RunId));
         }
@@ -181,6 +189,8 @@ public sealed class SplitServerActor : ReceiveActor
             _accuracies.Count > 0 && _accuracies[^1].Step == _steps ? _accuracies[^1].Value : null,
             _samples / Math.Max(_training.Elapsed.TotalSeconds, 1e-9)));
     }
+
+    private long EvaluateEvery => Math.Max(1, EstimatedSteps / Math.Max(1, _setup.EvaluationPoints));
 
     private int CurrentEpoch => (int)((_samples - 1) / Math.Max(1, _setup.TrainSamples)) + 1;
 
@@ -224,7 +234,7 @@ public sealed class SplitServerActor : ReceiveActor
         _log.Info("Run {0} finished: {1} split steps, test accuracy {2:F4}.", _setup.Spec.RunId, _steps, _accuracies[^1].Value);
         _setup.OnFinished(new RunOutcome(_setup.Spec.RunId, _steps, _samples, _accuracies[^1].Value, _losses[^1].Value,
             _training.Elapsed.TotalSeconds, _rejected, new Dictionary<string, long>(), Math.Max(1, _roster.Count), _losses, _accuracies,
-            _server.Weights()));
+            _server.Weights()) { SplitFedRounds = SplitFedOn ? _fedRounds : null });
     }
 
     private void Forget(IActorRef client)
@@ -233,6 +243,7 @@ public sealed class SplitServerActor : ReceiveActor
         if (entry is null || !_roster.Remove(client)) return;
         if (_finished) return;
         _log.Warning("Client {0} left; {1} remain.", entry.Id, _roster.Count);
+        SplitFedClientLeft(client);
         if (_roster.Active.Count > 0) Reshard();
     }
 }

@@ -42,6 +42,7 @@ public sealed partial class WorkerActor
             TryFinishSplitStep();
         });
         Receive<SplitTensors>(OnSplitTensors);
+        ReceiveSplitFed();
         Receive<SplitEvaluate>(_ =>
         {
             if (_splitClient is null || _spec is null) return;
@@ -57,6 +58,7 @@ public sealed partial class WorkerActor
             Optimizers.Create(spec.Optimizer, spec.LearningRate, spec.Momentum), (ulong)spec.Seed);
         _split = split;
         _splitRunning = false;
+        ResetSplitFedWait(newRun: true);
         _splitMembers = [];
         if (_defense is not null) Context.Stop(_defense);
         _defense = split.Defended
@@ -73,6 +75,7 @@ public sealed partial class WorkerActor
         }
         Timers.Cancel("register");
         _splitServer = Sender;
+        _fedRequired = start.Round;
         if (!start.Members.SequenceEqual(_splitMembers) || start.BatchSize != _splitBatchSize)
         {
             _splitMembers = start.Members;
@@ -88,6 +91,7 @@ public sealed partial class WorkerActor
     private void SendNextBatch()
     {
         if (!_splitRunning || _splitClient is null || _spec is null || _inFlight is not null) return;
+        if (SplitFedHolds()) return;
         var batch = _splitClient.Forward();
         _inFlight = batch;
         _serverGradient = null;
@@ -129,6 +133,7 @@ public sealed partial class WorkerActor
         _splitRunning = false;
         _inFlight = null;
         _splitClient?.Abandon();
+        ResetSplitFedWait(newRun: false);
     }
 
     private sealed class NextSplitBatch

@@ -21,6 +21,7 @@ public sealed class ClusterOptions
     private readonly Option<double?> _alpha = new("--alpha") { Description = "With --defense nopeek: the weight α of dCor (1)." };
     private readonly Option<double?> _noise = new("--activation-noise") { Description = "With --split: scale of noise added to the activations before they leave the client (0)." };
     private readonly Option<string?> _noiseKind = new("--noise") { Description = "With --activation-noise: laplace (default) | gaussian." };
+    private readonly Option<int?> _splitFed = new("--splitfed") { Description = "With --split: SplitFed, average the client segments (FedAvg) every H server steps; 0 = off (config: actortrain.split.average-every)." };
     private readonly Option<string?> _journal = new("--journal") { Description = "Parameter-server journal: none | sqlite (journal.db in the run directory) | sqlite:PATH | postgres:CONNECTION-STRING." };
 
     public Option<int?> Workers => _workers;
@@ -29,12 +30,13 @@ public sealed class ClusterOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _mode, _workers, _localSteps, _minWorkers, _logLevel, _journal, _capture, _captureEvery, _captureDtype, _recordLabels, _attack, _split, _defense, _alpha, _noise, _noiseKind })
+        foreach (var option in new Option[] { _mode, _workers, _localSteps, _minWorkers, _logLevel, _journal, _capture, _captureEvery, _captureDtype, _recordLabels, _attack, _split, _defense, _alpha, _noise, _noiseKind, _splitFed })
             command.Add(option);
     }
 
     public ClusterOverrides Read(ParseResult parse) => new(
         parse.GetValue(_mode), parse.GetValue(_workers), parse.GetValue(_localSteps), parse.GetValue(_minWorkers), parse.GetValue(_logLevel),
         parse.GetValue(_journal), parse.GetValue(_capture), parse.GetValue(_captureEvery), parse.GetValue(_captureDtype), parse.GetValue(_recordLabels),
-        parse.GetValue(_attack), parse.GetValue(_split), parse.GetValue(_defense), parse.GetValue(_alpha), parse.GetValue(_noise), parse.GetValue(_noiseKind));
+        parse.GetValue(_attack), parse.GetValue(_split), parse.GetValue(_defense), parse.GetValue(_alpha), parse.GetValue(_noise), parse.GetValue(_noiseKind),
+        parse.GetValue(_splitFed));
 }

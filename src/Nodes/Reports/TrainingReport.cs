@@ -30,7 +30,8 @@ public sealed record TrainingReport(
     string? Aggregation = null,
     long? RejectedUpdates = null,
     IReadOnlyDictionary<string, long>? RejectedByReason = null,
-    TapSummary? Tap = null)
+    TapSummary? Tap = null,
+    int? SplitfedRounds = null)
 {
     public static readonly JsonSerializerOptions Json = new()
     {

@@ -64,8 +64,9 @@ public static class ClusterRun
             outcome.TestAccuracy, outcome.FinalLoss, outcome.SamplesPerSecond, outcome.TrainingSeconds, run.Path,
             outcome.TestAccuracies.Select(p => new AccuracyPoint(p.Step, p.Value)).ToArray(),
             outcome.MaxWorkers, settings.Mode.Name(), outcome.RejectedUpdates, outcome.RejectedByReason,
-            outcome.Tap is { } tap ? TapSummary.From(settings.Attack ?? "rlg", tap) : null);
+            outcome.Tap is { } tap ? TapSummary.From(settings.Attack ?? "rlg", tap) : null, outcome.SplitFedRounds);
         if (report.Tap is { } summary) output.WriteLine(summary.Describe());
+        if (report.SplitfedRounds is { } rounds) output.WriteLine($"splitfed: {rounds} averaging rounds of the client segments");
         File.WriteAllText(run.File("result.json"), report.ToJson());
         TrainingPlot.Save(run.File("plot.png"), $"{train.Model} on {train.Dataset}, {settings.Mode.Name()} ({run.RunId})", outcome.Losses, outcome.TestAccuracies);
         return report;
@@ -76,7 +77,8 @@ public static class ClusterRun
         train.Dataset == "fortunes" ? train.Fortunes with { Digest = FortunesCorpus.Read(train.FortunesDirectory).Digest } : train.Fortunes;
 
     private static string Defenses(Actors.Protocol.SplitSpec split) =>
-        (split.Alpha > 0 ? FormattableString.Invariant($", NoPeek α = {split.Alpha}") : "")
+        (split.AverageEvery > 0 ? $", SplitFed every {split.AverageEvery} steps" : "")
+        + (split.Alpha > 0 ? FormattableString.Invariant($", NoPeek α = {split.Alpha}") : "")
         + (split.Noise != "none" ? FormattableString.Invariant($", {split.Noise} noise {split.NoiseScale}") : "");
 
     /// <summary>CPU workers in one process split its cores (--threads, when given, is per worker).</summary>

@@ -10,7 +10,8 @@ namespace ActorTrain.Nodes.Training;
 public sealed record ClusterOverrides(
     string? Mode = null, int? Workers = null, int? LocalSteps = null, int? MinWorkers = null, string? LogLevel = null, string? Journal = null,
     string? Capture = null, int? CaptureEvery = null, string? CaptureDtype = null, bool RecordLabels = false, string? Attack = null,
-    string? Split = null, string? Defense = null, double? Alpha = null, double? ActivationNoise = null, string? NoiseKind = null);
+    string? Split = null, string? Defense = null, double? Alpha = null, double? ActivationNoise = null, string? NoiseKind = null,
+    int? SplitFed = null);
 
 /// <summary>A cluster run's settings: what to train, how to aggregate, and the parameter server's limits.</summary>
 /// <param name="Cluster">The Akka configuration nodes are built from (user file over the references).</param>
@@ -73,7 +74,7 @@ public sealed record ClusterSettings(
             cluster.RecordLabels,
             cluster.Attack?.ToLowerInvariant(),
             config.GetInt("actortrain.tap.capacity"));
-        settings = settings with { Split = ParseSplit(cluster, settings) };
+        settings = settings with { Split = ParseSplit(cluster, settings, akka) };
         if (settings.Attack is not null && !Attacks.Contains(settings.Attack))
             throw new ConfigurationException($"--attack {cluster.Attack}: choose one of {string.Join(", ", Attacks)}.");
         if (settings.TapCapacity < 1) throw new ConfigurationException($"actortrain.tap.capacity {settings.TapCapacity}: must be at least 1.");
@@ -93,10 +94,12 @@ public sealed record ClusterSettings(
         return settings;
     }
 
-    private static Actors.Protocol.SplitSpec? ParseSplit(ClusterOverrides cluster, ClusterSettings settings)
+    private static Actors.Protocol.SplitSpec? ParseSplit(ClusterOverrides cluster, ClusterSettings settings, Config akka)
     {
         if (cluster.Split is null)
         {
+            if (cluster.SplitFed is not null)
+                throw new ConfigurationException("--splitfed averages the client segments of split learning: give --split CUT as well.");
             if (cluster.Defense is not null || cluster.Alpha is not null || cluster.ActivationNoise is not null || cluster.NoiseKind is not null)
                 throw new ConfigurationException("--defense, --alpha, --activation-noise and --noise protect split learning: give --split CUT as well.");
             return null;
@@ -114,7 +117,14 @@ public sealed record ClusterSettings(
             throw new ConfigurationException("--attack rlg reads worker updates of data-parallel training; a split run sends activations instead. Drop --attack or --split.");
         if (settings.Mode != AggregationMode.Sync)
             throw new ConfigurationException($"--mode {settings.Mode.Name()}: split learning has its own schedule (each client's batch is one server step); drop --mode.");
-        return new Actors.Protocol.SplitSpec(cluster.Split, alpha, noise > 0 ? kind : "none", noise);
+        var averageEvery = cluster.SplitFed ?? Read(akka, "actortrain.split.average-every", c => c.GetInt("actortrain.split.average-every"));
+        if (averageEvery < 0)
+            throw new ConfigurationException(cluster.SplitFed is not null
+                ? $"--splitfed {averageEvery}: give the server steps between averagings, H ≥ 1 (0 = off)."
+                : $"actortrain.split.average-every = {averageEvery}: must be ≥ 0 (0 = off).");
+        var averageTimeout = Read(akka, "actortrain.split.average-timeout", c => c.GetTimeSpan("actortrain.split.average-timeout"));
+        if (averageTimeout <= TimeSpan.Zero) throw new ConfigurationException("actortrain.split.average-timeout must be positive.");
+        return new Actors.Protocol.SplitSpec(cluster.Split, alpha, noise > 0 ? kind : "none", noise, averageEvery, averageTimeout);
     }
 
     private static CapturePolicy ParseCapture(ClusterOverrides cluster, ActorTrainConfiguration config)

@@ -42,6 +42,12 @@ public sealed class SplitServer : IDisposable
     /// <summary>The server segment's parameters.</summary>
     public ParameterLayout Layout { get; }
 
+    /// <summary>The client segment's parameters (what clients send for evaluation, and SplitFed averages).</summary>
+    public ParameterLayout ClientLayout => _clientLayout;
+
+    /// <summary>The server's copy of the client segment: the model's initial weights, or the last ones evaluated.</summary>
+    public float[] ClientWeights() => _clientLayout.Flatten(_clientParameters);
+
     /// <summary>One sample's activation shape at the cut (e.g. [128], or [16, 14, 14]).</summary>
     public IReadOnlyList<long> ActivationShape => _activationShape;
 

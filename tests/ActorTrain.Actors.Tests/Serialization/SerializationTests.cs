@@ -51,6 +51,12 @@ public sealed class SerializationTests : IDisposable
         new ActorTrain.Actors.ParameterServer.ServerSnapshot(100, 6400, [1, 2, 3], 100, [[0.5f, 0.25f, 0], [1, 1, 1]]),
         new ActorTrain.Actors.Recording.UpdateCaptured("run", 2, "w", 8, 0.1, ["p.w", "p.b"], [[2, 1], [1]], true, [0, 60, 0, 188, 0, 0]),
         new ActorTrain.Actors.Recording.LabelsRecorded("run", 2, "w", [7, 7, 1]),
+        new Welcome(TestSpecs.Spec() with { Split = new SplitSpec("act1", 0.5, "laplace", 0.1, AverageEvery: 10, AverageTimeout: TimeSpan.FromSeconds(5)) }),
+        new SplitStart("run", ["a", "b"], 32, Round: 4),
+        new SplitFedCollect("run", 3),
+        new SplitBatchDropped("run", 17),
+        new SegmentWeights("run", "a", 3, SegmentWeightsKind.Report, 640, Set(1000)),
+        new SegmentWeights("run", "", 3, SegmentWeightsKind.Average, 0, new TensorSet([], [], [])), // "keep your segment"
     };
 
     [Theory]
@@ -140,6 +146,8 @@ public sealed class SerializationTests : IDisposable
         TransferChunk c => $"{c.TransferId}|{c.Index}|{c.Count}|{c.SerializerId}|{c.Manifest}|{c.Recipient}|{Convert.ToHexString(c.Bytes)}",
         StepApplied s => $"{s.RunId}|{s.Step}|{string.Join(",", s.Workers)}|{s.Samples}|{s.MeanLoss}",
         Welcome w => $"{w.Spec with { Hidden = [] }}|{string.Join(",", w.Spec.Hidden)}",
+        SplitStart s => $"{s.RunId}|{string.Join(",", s.Members)}|{s.BatchSize}|{s.Round}",
+        SegmentWeights w => $"{w.RunId}|{w.WorkerId}|{w.Round}|{w.Kind}|{w.Samples}|{Describe(w.Weights)}",
         _ => message.ToString()!,
     };
 
