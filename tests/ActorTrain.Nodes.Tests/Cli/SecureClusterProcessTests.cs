@@ -88,10 +88,10 @@ public sealed class SecureClusterProcessTests : IDisposable
         // The stranger fails the handshake too (it also refuses the server's certificate, but shuts down at once,
         // so that log line does not always make it out).
         Assert.True(new[] { "is not this cluster's", "TLS handshake failed", "Could not join the cluster" }.Any(stranger.Output.Contains), stranger.Output);
-        // The server logs asynchronously: its refusals may reach its output after the strangers have exited. The plain
-        // node's refusal is asserted above (it cannot join, and below, takes no part in a step); the server's own line
-        // for it ("not an SSL/TLS record") did not appear at all in some loaded full-suite runs, so it is not required.
-        await OutputContains(ps, "is not this cluster's");
+        // The server's own refusal ("is not this cluster's") is not required either: in the TLS handshake the server
+        // presents its certificate first, and the stranger, which pins its own certificate, may abort right there,
+        // before the server ever sees the stranger's certificate (a full run under load had no server line at all).
+        // What matters is asserted: neither stranger joins, and below, neither takes part in a step.
 
         var member = Start("member", WorkerArgs(port, Tls(cluster)));
         Assert.True(await ps.WaitForExitAsync(Timeout) == 0, ps.Output);
@@ -134,12 +134,5 @@ public sealed class SecureClusterProcessTests : IDisposable
         Assert.All(steps, s => Assert.Equal([WorkerId(member)], s.Workers)); // the downed nodes never took part in a step
         Assert.DoesNotContain($"Worker {downedWrong}/", ps.Output); // nor registered: no Welcome, no weights
         Assert.DoesNotContain($"Worker {downedSilent}/", ps.Output);
-    }
-
-    private static async Task OutputContains(ActorTrainProcess process, string text)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!process.Output.Contains(text) && DateTime.UtcNow < deadline) await Task.Delay(100);
-        Assert.Contains(text, process.Output);
     }
 }
