@@ -6,7 +6,7 @@ namespace ActorTrain.Actors.Tap;
 /// <summary>One JSON line per <see cref="LabelsRevealed"/>, flushed as written (revealed.jsonl in a run's directory).</summary>
 public sealed class RevealedLog : IDisposable
 {
-    private static readonly JsonSerializerOptions Options = new()
+    internal static readonly JsonSerializerOptions Options = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,

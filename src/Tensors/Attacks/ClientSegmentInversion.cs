@@ -59,6 +59,9 @@ public sealed class ClientSegmentInversion : IDisposable
         return InversionAttack.Train(z, AuxiliaryImages, options);
     }
 
+    /// <summary>The auxiliary set's mean image, 1 × the sample shape: the guess of an attacker without activations.</summary>
+    public Tensor MeanImage() => AuxiliaryImages.mean([0], keepdim: true);
+
     /// <summary>Scores an attacked batch: its reconstructions and the mean-image baseline, both against the true images.</summary>
     public (InversionScore Attack, InversionScore Baseline) Score(Tensor reconstructions, Tensor images) =>
         (InversionAttack.Score(reconstructions, images), InversionAttack.MeanImageBaseline(AuxiliaryImages, images));
