@@ -16,11 +16,13 @@ namespace ActorTrain.Actors.Tap;
 /// The inversion tap on a split run, on a thread of its own (<see cref="ComputeDispatcher"/>): the consumer behind a
 /// <see cref="BoundedSubscriber"/> to the split server's stream. Threat model: an honest-but-curious split server (or
 /// anyone who sees what it sees) with an auxiliary set, the last N training images. Each client-weight snapshot the
-/// server receives goes to a <see cref="DecoderTrainer"/> child (the newest waits while one trains); each activation
-/// batch is reconstructed with the newest decoder and, when the run records inputs, scored against the batch's true
-/// images beside the mean-image baseline. Batches that arrive before the first snapshot cannot be attacked (counted as
-/// failed); while the first decoder trains, the batch in hand waits and the subscriber's bounded queue holds (and
-/// drops) the rest. Replies <see cref="ConsumerReady"/> for each batch; client weights bypass the queue unanswered.
+/// server receives goes to a <see cref="DecoderTrainer"/> child (per client, the newest waits while one trains); each
+/// activation batch is reconstructed with the decoder of its client's newest snapshot (each client keeps its own
+/// segment; a client without one borrows the newest decoder) and, when the run records inputs, scored against
+/// the batch's true images beside the mean-image baseline. Batches that arrive before the first snapshot cannot be
+/// attacked (counted as failed); while a decoder for its client trains, the batch in hand waits for it (a stale decoder reconstructs
+/// the clients' drifting activations badly) and the subscriber's bounded queue holds, and drops, the rest. Replies
+/// <see cref="ConsumerReady"/> for each batch; client weights bypass the queue unanswered.
 /// </summary>
 public sealed class ActivationInverter : ReceiveActor, IWithTimers
 {
@@ -35,9 +37,10 @@ public sealed class ActivationInverter : ReceiveActor, IWithTimers
     private int _auxiliarySamples;
     private Tensor? _meanImage;
     private IActorRef _trainer = ActorRefs.Nobody;
-    private InversionDecoder? _decoder;
-    private bool _training;
-    private TrainDecoder? _waitingWeights;
+    private readonly Dictionary<string, (InversionDecoder Decoder, long Number)> _decoders = [];
+    private readonly Dictionary<string, TrainDecoder> _waitingWeights = [];
+    private (InversionDecoder Decoder, long Number)? _newest;
+    private string? _trainingFor;
     private (SplitTensors Batch, IActorRef ReplyTo)? _held;
     private long _attacked;
     private long _unattacked;
@@ -52,11 +55,11 @@ public sealed class ActivationInverter : ReceiveActor, IWithTimers
         _batchLog = new InversionLog(settings.InversionLogPathFor(spec.RunId));
         Receive<SplitTensors>(OnSplitTensors);
         Receive<DecoderTrained>(OnTrained);
-        Receive<DecoderFailed>(f =>
+        Receive<DecoderFailed>(_ =>
         {
-            _training = false;
+            _trainingFor = null;
             TrainWaiting();
-            if (_decoder is null && !_training) ReleaseHeld();
+            ReleaseHeldIfCurrent();
         });
         Receive<AskForInputs>(_ => DistributedPubSub.Get(Context.System).Mediator.Tell(
             new Publish(InversionTopics.InputRequests(_spec.RunId), new SubscribeInputs(_spec.RunId))));
@@ -92,7 +95,7 @@ public sealed class ActivationInverter : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         _batchLog.Dispose();
-        _decoder?.Dispose();
+        foreach (var (decoder, _) in _decoders.Values) decoder.Dispose();
         _meanImage?.Dispose();
     }
 
@@ -102,18 +105,19 @@ public sealed class ActivationInverter : ReceiveActor, IWithTimers
         {
             case SplitPayload.ClientWeights:
                 _weightsSeen++;
-                _waitingWeights = new TrainDecoder(message.Tensors.Values, _weightsSeen);
+                _waitingWeights[message.WorkerId] = new TrainDecoder(message.WorkerId, message.Tensors.Values, _weightsSeen);
                 TrainWaiting();
                 break;
             case SplitPayload.Inputs:
                 KeepInputs(message);
                 break;
-            case SplitPayload.Activations when _decoder is not null:
+            case SplitPayload.Activations when Pending(message.WorkerId):
+                _held = (message, Sender); // a decoder for this client's newer weights is on its way: wait for it, the queue holds the rest
+                TrainWaiting();
+                break;
+            case SplitPayload.Activations when _newest is not null:
                 Attack(message);
                 Sender.Tell(ConsumerReady.Instance);
-                break;
-            case SplitPayload.Activations when _training:
-                _held = (message, Sender); // the first decoder is on its way: wait for it, the queue holds the rest
                 break;
             default:
                 if (message.Kind == SplitPayload.Activations) _unattacked++;
@@ -122,31 +126,38 @@ public sealed class ActivationInverter : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>Whether newer weights of <paramref name="worker"/> are being, or waiting to be, learned.</summary>
+    private bool Pending(string worker) => _trainingFor == worker || _waitingWeights.ContainsKey(worker);
+
+    /// <summary>Starts the next training: the held batch's client first, else any client's waiting snapshot.</summary>
     private void TrainWaiting()
     {
-        if (_training || _waitingWeights is null) return;
-        _trainer.Tell(_waitingWeights);
-        _waitingWeights = null;
-        _training = true;
+        if (_trainingFor is not null || _waitingWeights.Count == 0) return;
+        var worker = _held is { } held && _waitingWeights.ContainsKey(held.Batch.WorkerId) ? held.Batch.WorkerId : _waitingWeights.Keys.First();
+        _waitingWeights.Remove(worker, out var order);
+        _trainer.Tell(order);
+        _trainingFor = worker;
     }
 
     private void OnTrained(DecoderTrained trained)
     {
-        _training = false;
-        _decoder?.Dispose();
-        _decoder = trained.Decoder;
+        _trainingFor = null;
         _trainings++;
         _trainingSeconds += trained.Seconds;
-        _log.Info("Inversion tap: decoder {0} trained on client weight snapshot {1} in {2:F1} s.", _trainings, trained.Snapshot, trained.Seconds);
+        if (_decoders.Remove(trained.WorkerId, out var old)) old.Decoder.Dispose();
+        _decoders[trained.WorkerId] = (trained.Decoder, _trainings);
+        _newest = _decoders[trained.WorkerId];
+        _log.Info("Inversion tap: decoder {0} trained on client {1}'s weights (snapshot {2}) in {3:F1} s.", _trainings, trained.WorkerId, trained.Snapshot, trained.Seconds);
         TrainWaiting();
-        ReleaseHeld();
+        ReleaseHeldIfCurrent();
     }
 
-    private void ReleaseHeld()
+    /// <summary>Attacks the held batch unless newer weights of its client are still being learned.</summary>
+    private void ReleaseHeldIfCurrent()
     {
-        if (_held is not { } held) return;
+        if (_held is not { } held || Pending(held.Batch.WorkerId)) return;
         _held = null;
-        if (_decoder is null) _unattacked++;
+        if (_newest is null) _unattacked++;
         else Attack(held.Batch);
         held.ReplyTo.Tell(ConsumerReady.Instance);
     }
@@ -167,7 +178,9 @@ public sealed class ActivationInverter : ReceiveActor, IWithTimers
         {
             using var scope = NewDisposeScope();
             var n = batch.Tensors.Shapes[0][0];
-            var reconstructions = _decoder!.Reconstruct(tensor(batch.Tensors.Values, [n, batch.Tensors.Values.Length / n]));
+            // Each client keeps its own segment (no SplitFed): its own decoder when it has one, else the newest of another's.
+            var (decoder, number) = _decoders.TryGetValue(batch.WorkerId, out var own) ? own : _newest!.Value;
+            var reconstructions = decoder.Reconstruct(tensor(batch.Tensors.Values, [n, batch.Tensors.Values.Length / n]));
             var seconds = clock.Elapsed.TotalSeconds;
             InversionScoreLine? score = null, baseline = null;
             if (_inputs.Remove((batch.WorkerId, batch.Step), out var inputs) && inputs.Length == reconstructions.numel())
@@ -180,7 +193,7 @@ public sealed class ActivationInverter : ReceiveActor, IWithTimers
                 baseline = new InversionScoreLine(guess.Mse, guess.Psnr, guess.Ssim);
             }
             _attacked++;
-            _batchLog.Write(new BatchInverted(batch.RunId, batch.WorkerId, batch.Step, (int)n, _trainings, seconds, score, baseline));
+            _batchLog.Write(new BatchInverted(batch.RunId, batch.WorkerId, batch.Step, (int)n, number, seconds, score, baseline));
         }
         catch (Exception e) when (e is ArgumentException or System.Runtime.InteropServices.ExternalException)
         {

@@ -34,7 +34,7 @@ public sealed class DecoderTrainer : ReceiveActor
         try
         {
             var decoder = _attacker.Train(order.ClientWeights, _options);
-            Sender.Tell(new DecoderTrained(decoder, order.Snapshot, clock.Elapsed.TotalSeconds));
+            Sender.Tell(new DecoderTrained(order.WorkerId, decoder, order.Snapshot, clock.Elapsed.TotalSeconds));
         }
         catch (Exception e) when (e is ArgumentException or System.Runtime.InteropServices.ExternalException)
         {
@@ -44,11 +44,11 @@ public sealed class DecoderTrainer : ReceiveActor
     }
 }
 
-/// <summary>Train a decoder against the client segment with these weights (flat, <see cref="Tensors.Training.ParameterLayout"/> order).</summary>
+/// <summary>Train a decoder against <paramref name="WorkerId"/>'s client segment with these weights (flat, <see cref="Tensors.Training.ParameterLayout"/> order).</summary>
 /// <param name="Snapshot">Which snapshot the tap received (1, 2, …).</param>
-internal sealed record TrainDecoder(float[] ClientWeights, long Snapshot);
+internal sealed record TrainDecoder(string WorkerId, float[] ClientWeights, long Snapshot);
 
 /// <summary>A trained decoder (the receiver owns and disposes it).</summary>
-internal sealed record DecoderTrained(InversionDecoder Decoder, long Snapshot, double Seconds);
+internal sealed record DecoderTrained(string WorkerId, InversionDecoder Decoder, long Snapshot, double Seconds);
 
 internal sealed record DecoderFailed(long Snapshot, string Reason);
