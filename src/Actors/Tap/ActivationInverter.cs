@@ -29,7 +29,7 @@ public sealed class ActivationInverter : ReceiveActor, IWithTimers
     private readonly RunSpec _spec;
     private readonly InversionTapSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly InversionLog _batchLog;
+    private readonly JsonLinesLog<BatchInverted> _batchLog;
     private readonly InversionTally _tally = new();
     private readonly Dictionary<(string Worker, long Step), float[]> _inputs = [];
     private readonly Queue<(string Worker, long Step)> _inputOrder = new();
@@ -52,7 +52,7 @@ public sealed class ActivationInverter : ReceiveActor, IWithTimers
     {
         _spec = spec;
         _settings = settings.Inversion;
-        _batchLog = new InversionLog(settings.InversionLogPathFor(spec.RunId));
+        _batchLog = new JsonLinesLog<BatchInverted>(settings.InversionLogPathFor(spec.RunId));
         Receive<SplitTensors>(OnSplitTensors);
         Receive<DecoderTrained>(OnTrained);
         Receive<DecoderFailed>(_ =>

@@ -46,7 +46,7 @@ public sealed class InversionTapCommandTests : IDisposable
         // Measured (200 steps, 2 clients, 4 runs): SSIM 0.37–0.42 against the mean image's 0.13; assert a third of the smaller margin.
         Assert.True(Score("ssim") > Score("baseline_ssim") + 0.08, inversion.ToString());
         Assert.Equal(10 * Math.Log10(1 / Score("mse")), Score("psnr"), 1e-9);
-        var log = InversionLog.ReadAll(_temp.File($"runs/inverted/{TapSettings.InversionLogFileName}"));
+        var log = JsonLinesLog<Actors.Protocol.BatchInverted>.ReadAll(_temp.File($"runs/inverted/{TapSettings.InversionLogFileName}"));
         Assert.Equal(Count("batches_attacked"), log.Count);
         Assert.Equal(Count("scored"), log.Count(b => b.Score is not null));
         Assert.All(log, b => Assert.Equal(32, b.Samples));
@@ -71,7 +71,7 @@ public sealed class InversionTapCommandTests : IDisposable
         Assert.Equal(0, inversion.GetProperty("scored").GetInt64());
         Assert.False(inversion.TryGetProperty("ssim", out _));
         Assert.False(inversion.TryGetProperty("baseline_ssim", out _));
-        Assert.All(InversionLog.ReadAll(_temp.File($"runs/inverted/{TapSettings.InversionLogFileName}")), b => Assert.Null(b.Score));
+        Assert.All(JsonLinesLog<Actors.Protocol.BatchInverted>.ReadAll(_temp.File($"runs/inverted/{TapSettings.InversionLogFileName}")), b => Assert.Null(b.Score));
         Assert.Contains("no recorded inputs to score against (--record-inputs)", run.Output);
     }
 
