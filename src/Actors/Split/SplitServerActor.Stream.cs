@@ -7,11 +7,15 @@ namespace ActorTrain.Actors.Split;
 /// <summary>
 /// The split server's stream, as the parameter server's update stream: actors that sent <see cref="SubscribeUpdates"/>
 /// (the inversion tap's subscriber) get every activation batch the server accepted, exactly as it received it (after
-/// any client-side noise), and every client-weight snapshot it received, through the tensor transport; and
+/// any client-side noise), and every client-weight snapshot it received (a client's at evaluation points; with
+/// SplitFed, each round's average, as worker <see cref="AveragedSegmentId"/>), through the tensor transport; and
 /// <see cref="RunFinished"/> at the end. What they get is what the server sees: never raw inputs.
 /// </summary>
 public sealed partial class SplitServerActor
 {
+    /// <summary>The worker id of SplitFed's averaged segment on the stream (every client continues from it).</summary>
+    public const string AveragedSegmentId = "splitfed-average";
+
     private readonly HashSet<IActorRef> _streamSubscribers = [];
 
     private void ReceiveStreamSubscriptions() =>

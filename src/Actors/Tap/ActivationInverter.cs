@@ -17,8 +17,9 @@ namespace ActorTrain.Actors.Tap;
 /// <see cref="BoundedSubscriber"/> to the split server's stream. Threat model: an honest-but-curious split server (or
 /// anyone who sees what it sees) with an auxiliary set, the last N training images. Each client-weight snapshot the
 /// server receives goes to a <see cref="DecoderTrainer"/> child (per client, the newest waits while one trains); each
-/// activation batch is reconstructed with the decoder of its client's newest snapshot (each client keeps its own
-/// segment; a client without one borrows the newest decoder) and, when the run records inputs, scored against
+/// activation batch is reconstructed with the decoder of its client's newest snapshot (without SplitFed each client
+/// keeps its own segment; with it, the round's average, which the server streams, is every client's; a client with
+/// neither borrows the newest decoder) and, when the run records inputs, scored against
 /// the batch's true images beside the mean-image baseline. Batches that arrive before the first snapshot cannot be
 /// attacked (counted as failed); while a decoder for its client trains, the batch in hand waits for it (a stale decoder reconstructs
 /// the clients' drifting activations badly) and the subscriber's bounded queue holds, and drops, the rest. Replies
@@ -39,6 +40,7 @@ public sealed class ActivationInverter : ReceiveActor, IWithTimers
     private IActorRef _trainer = ActorRefs.Nobody;
     private readonly Dictionary<string, (InversionDecoder Decoder, long Number)> _decoders = [];
     private readonly Dictionary<string, TrainDecoder> _waitingWeights = [];
+    private readonly HashSet<string> _ownSegments = [];
     private (InversionDecoder Decoder, long Number)? _newest;
     private string? _trainingFor;
     private (SplitTensors Batch, IActorRef ReplyTo)? _held;
@@ -105,13 +107,14 @@ public sealed class ActivationInverter : ReceiveActor, IWithTimers
         {
             case SplitPayload.ClientWeights:
                 _weightsSeen++;
+                if (message.WorkerId != Split.SplitServerActor.AveragedSegmentId) _ownSegments.Add(message.WorkerId);
                 _waitingWeights[message.WorkerId] = new TrainDecoder(message.WorkerId, message.Tensors.Values, _weightsSeen);
                 TrainWaiting();
                 break;
             case SplitPayload.Inputs:
                 KeepInputs(message);
                 break;
-            case SplitPayload.Activations when Pending(message.WorkerId):
+            case SplitPayload.Activations when Pending(SegmentOf(message.WorkerId)):
                 _held = (message, Sender); // a decoder for this client's newer weights is on its way: wait for it, the queue holds the rest
                 TrainWaiting();
                 break;
@@ -126,14 +129,17 @@ public sealed class ActivationInverter : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>Whether newer weights of <paramref name="worker"/> are being, or waiting to be, learned.</summary>
-    private bool Pending(string worker) => _trainingFor == worker || _waitingWeights.ContainsKey(worker);
+    /// <summary>Whether newer weights of <paramref name="segment"/> are being, or waiting to be, learned.</summary>
+    private bool Pending(string segment) => _trainingFor == segment || _waitingWeights.ContainsKey(segment);
+
+    /// <summary>Whose segment made a client's activations: its own once the server saw it; else SplitFed's average.</summary>
+    private string SegmentOf(string worker) => _ownSegments.Contains(worker) ? worker : Split.SplitServerActor.AveragedSegmentId;
 
     /// <summary>Starts the next training: the held batch's client first, else any client's waiting snapshot.</summary>
     private void TrainWaiting()
     {
         if (_trainingFor is not null || _waitingWeights.Count == 0) return;
-        var worker = _held is { } held && _waitingWeights.ContainsKey(held.Batch.WorkerId) ? held.Batch.WorkerId : _waitingWeights.Keys.First();
+        var worker = _held is { } held && _waitingWeights.ContainsKey(SegmentOf(held.Batch.WorkerId)) ? SegmentOf(held.Batch.WorkerId) : _waitingWeights.Keys.First();
         _waitingWeights.Remove(worker, out var order);
         _trainer.Tell(order);
         _trainingFor = worker;
@@ -155,7 +161,7 @@ public sealed class ActivationInverter : ReceiveActor, IWithTimers
     /// <summary>Attacks the held batch unless newer weights of its client are still being learned.</summary>
     private void ReleaseHeldIfCurrent()
     {
-        if (_held is not { } held || Pending(held.Batch.WorkerId)) return;
+        if (_held is not { } held || Pending(SegmentOf(held.Batch.WorkerId))) return;
         _held = null;
         if (_newest is null) _unattacked++;
         else Attack(held.Batch);
@@ -178,8 +184,8 @@ public sealed class ActivationInverter : ReceiveActor, IWithTimers
         {
             using var scope = NewDisposeScope();
             var n = batch.Tensors.Shapes[0][0];
-            // Each client keeps its own segment (no SplitFed): its own decoder when it has one, else the newest of another's.
-            var (decoder, number) = _decoders.TryGetValue(batch.WorkerId, out var own) ? own : _newest!.Value;
+            // Without SplitFed each client keeps its own segment: its own decoder when it has one, else the newest there is.
+            var (decoder, number) = _decoders.TryGetValue(SegmentOf(batch.WorkerId), out var own) ? own : _newest!.Value;
             var reconstructions = decoder.Reconstruct(tensor(batch.Tensors.Values, [n, batch.Tensors.Values.Length / n]));
             var seconds = clock.Elapsed.TotalSeconds;
             InversionScoreLine? score = null, baseline = null;
