@@ -34,13 +34,13 @@ public sealed class ActivationInverter : ReceiveActor, IWithTimers
     private readonly InversionTally _tally = new();
     private readonly Dictionary<(string Worker, long Step), float[]> _inputs = [];
     private readonly Queue<(string Worker, long Step)> _inputOrder = new();
+    private readonly Dictionary<string, (InversionDecoder Decoder, long Number)> _decoders = [];
+    private readonly Dictionary<string, TrainDecoder> _waitingWeights = [];
+    private readonly HashSet<string> _ownSegments = [];
     private long[] _sampleShape = [];
     private int _auxiliarySamples;
     private Tensor? _meanImage;
     private IActorRef _trainer = ActorRefs.Nobody;
-    private readonly Dictionary<string, (InversionDecoder Decoder, long Number)> _decoders = [];
-    private readonly Dictionary<string, TrainDecoder> _waitingWeights = [];
-    private readonly HashSet<string> _ownSegments = [];
     private (InversionDecoder Decoder, long Number)? _newest;
     private string? _trainingFor;
     private (SplitTensors Batch, IActorRef ReplyTo)? _held;
@@ -91,7 +91,9 @@ public sealed class ActivationInverter : ReceiveActor, IWithTimers
         _meanImage = attacker.MeanImage();
         _trainer = Context.ActorOf(DecoderTrainer.Props(attacker, _settings.DecoderOptions), "decoder-trainer");
         if (_spec.RecordInputs) Timers.StartPeriodicTimer("ask-inputs", AskForInputs.Instance, TimeSpan.Zero, TimeSpan.FromSeconds(2));
-        _log.Info("Inversion tap on run {0}: auxiliary set = the last {1} training images; decoder {2}.", _spec.RunId, _auxiliarySamples, _settings.DecoderOptions);
+        var decoder = _settings.DecoderOptions;
+        _log.Info("Inversion tap on run {0}: auxiliary set = the last {1} training images; decoder hidden [{2}], {3} epochs per snapshot.",
+            _spec.RunId, _auxiliarySamples, string.Join(", ", decoder.HiddenWidths), decoder.Epochs);
     }
 
     protected override void PostStop()
