@@ -11,6 +11,7 @@ namespace ActorTrain.Actors.Protocol;
 /// <param name="LocalSteps">Local steps per round in local-sgd mode.</param>
 /// <param name="Split">Split learning (the cut and the clients' defenses); null: data-parallel training.</param>
 /// <param name="RecordLabels">Workers send their batches' true labels for the evaluation stream (experiments only).</param>
+/// <param name="RecordInputs">Split clients send their batches' raw inputs to the inversion tap (not the server), to score it (experiments only).</param>
 /// <param name="Synthetic">The synthetic dataset's parameters when <paramref name="Dataset"/> is "synthetic".</param>
 /// <param name="Fortunes">The fortunes dataset's parameters when <paramref name="Dataset"/> is "fortunes", with the
 /// parameter server's corpus digest, so a worker whose fortune files differ refuses the run instead of training on other word ids.</param>
@@ -29,4 +30,5 @@ public sealed record RunSpec(
     double Momentum,
     int LocalSteps,
     bool RecordLabels = false,
-    SplitSpec? Split = null) : IControlMessage;
+    SplitSpec? Split = null,
+    bool RecordInputs = false) : IControlMessage;

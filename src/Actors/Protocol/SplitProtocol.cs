@@ -29,9 +29,15 @@ public enum SplitPayload : byte
 
     /// <summary>Client → server, when asked (<see cref="SplitEvaluate"/>): the client segment's weights, to measure test accuracy.</summary>
     ClientWeights = 3,
+
+    /// <summary>
+    /// Client → the inversion tap only, under <see cref="RunSpec.RecordInputs"/> (experiments): the batch's raw inputs X,
+    /// to score reconstructions against. Never sent to the split server.
+    /// </summary>
+    Inputs = 4,
 }
 
-/// <summary>The tensors of split learning; the raw inputs X are never among them.</summary>
+/// <summary>The tensors of split learning; the raw inputs X are never among what reaches the split server (<see cref="SplitPayload.Inputs"/> goes to the tap alone).</summary>
 /// <param name="Step">The client's batch counter.</param>
 /// <param name="Labels">With <see cref="SplitPayload.Activations"/>: the batch's labels (the server computes the loss).</param>
 /// <param name="Loss">With <see cref="SplitPayload.ActivationGradient"/>: the batch's mean loss.</param>

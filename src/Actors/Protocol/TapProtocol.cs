@@ -42,6 +42,9 @@ public sealed record TapReport(
     /// <summary>The parameter server said the run is over.</summary>
     public bool RunFinished { get; init; }
 
+    /// <summary>The inversion tap's totals (split runs); null for label revelation.</summary>
+    public InversionReport? Inversion { get; init; }
+
     /// <summary>Every update that arrived has been attacked, failed or dropped.</summary>
     public bool Drained => Queued == 0 && UpdatesSeen == UpdatesAttacked + Failed + Dropped;
 }

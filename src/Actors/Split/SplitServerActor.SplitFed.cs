@@ -115,6 +115,7 @@ public sealed partial class SplitServerActor
             _fedAveragedRound = _fedRound;
             _fedRounds++;
             average = TensorSet.FromLayout(_server.ClientLayout, _fedAverage);
+            PublishToStream(new SplitTensors(_setup.Spec.RunId, AveragedSegmentId, _fedRound, SplitPayload.ClientWeights, average));
             _log.Info("Run {0}: SplitFed round {1} after {2} steps averaged {3} client(s) ({4}) over {5} samples.", _setup.Spec.RunId, _fedRound,
                 _steps, _fedReports.Count, string.Join(", ", _fedReports.Select(r => $"{r.Id}: {r.Samples}")), _fedReports.Sum(r => r.Samples));
         }

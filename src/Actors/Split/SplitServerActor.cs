@@ -55,8 +55,9 @@ public sealed partial class SplitServerActor : ReceiveActor
         Receive<SplitTensors>(t => { if (_gate.Admits(Sender)) OnTensors(t); });
         Receive<GetRunSpec>(_ => { if (_gate.Admits(Sender)) Sender.Tell(_setup.Spec); });
         Receive<GetServerStatus>(_ => Sender.Tell(new ServerStatus(_setup.Spec.RunId, _steps, _roster.Count, _roster.Active.Count, 0, _rejected, _finished)));
-        Receive<Terminated>(t => Forget(t.ActorRef));
         ReceiveSplitFed();
+        ReceiveStreamSubscriptions();
+        Receive<Terminated>(t => { if (!ForgetStreamSubscriber(t.ActorRef)) Forget(t.ActorRef); });
     }
 
     public static Props Props(ParameterServerSetup setup) => Akka.Actor.Props.Create(() => new SplitServerActor(setup));
@@ -143,6 +144,7 @@ public sealed partial class SplitServerActor : ReceiveActor
         }
         if (message.Kind == SplitPayload.ClientWeights)
         {
+            PublishToStream(message);
             Evaluate(message.Tensors.Values);
             return;
         }
@@ -167,6 +169,7 @@ public sealed partial class SplitServerActor : ReceiveActor
         }
         _transport.Send(Sender, new SplitTensors(_setup.Spec.RunId, message.WorkerId, message.Step, SplitPayload.ActivationGradient,
             new TensorSet(["activations"], message.Tensors.Shapes, step.ActivationGradient), Loss: step.Loss), Self);
+        PublishToStream(message);
         _steps++;
         var samples = message.Labels?.Length ?? 0;
         _samples += samples;
@@ -231,6 +234,7 @@ public sealed partial class SplitServerActor : ReceiveActor
         _finished = true;
         _training.Stop();
         foreach (var client in _roster.All) client.Actor.Tell(new RunFinished(_setup.Spec.RunId, _steps));
+        FinishStream();
         _log.Info("Run {0} finished: {1} split steps, test accuracy {2:F4}.", _setup.Spec.RunId, _steps, _accuracies[^1].Value);
         _setup.OnFinished(new RunOutcome(_setup.Spec.RunId, _steps, _samples, _accuracies[^1].Value, _losses[^1].Value,
             _training.Elapsed.TotalSeconds, _rejected, new Dictionary<string, long>(), Math.Max(1, _roster.Count), _losses, _accuracies,

@@ -21,7 +21,7 @@ public sealed class LabelRevealer : ReceiveActor
     private readonly TapSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly RevelationScore _score = new();
-    private readonly RevealedLog _revealedLog;
+    private readonly JsonLinesLog<LabelsRevealed> _revealedLog;
     private readonly IActorRef? _mediator;
     private long _attacked;
     private long _failed;
@@ -31,7 +31,7 @@ public sealed class LabelRevealer : ReceiveActor
     {
         _spec = spec;
         _settings = settings;
-        _revealedLog = new RevealedLog(settings.LogPathFor(spec.RunId));
+        _revealedLog = new JsonLinesLog<LabelsRevealed>(settings.LogPathFor(spec.RunId));
         if (publish) _mediator = DistributedPubSub.Get(Context.System).Mediator;
         Receive<WorkerUpdate>(u => Attack(() => ProjectionUpdate.From(u, _spec, _settings.ProjectionLayer), u.Labels, u.Version, u.WorkerId));
         Receive<ReplayedUpdate>(r => Attack(() => ProjectionUpdate.From(r.Update, _spec, _settings.ProjectionLayer), r.Truth, r.Update.Version, r.Update.WorkerId));

@@ -55,10 +55,12 @@ public sealed class TapActor : ReceiveActor, IWithTimers
             return;
         }
         _spec = spec;
-        var revealer = LabelRevealer.Props(spec, _settings);
+        // Data-parallel runs publish worker updates (label revelation); split runs, activations and client weights (inversion).
+        var consumer = spec.Split is null ? LabelRevealer.Props(spec, _settings) : ActivationInverter.Props(spec, _settings);
         _subscriber = Context.Watch(Context.ActorOf(
-            BoundedSubscriber.ForRun(spec.RunId, _parameterServer, revealer, _settings.Capacity, updatesOnly: true), "updates"));
-        _log.Info("Tap attached to run {0} ({1} mode{2}).", spec.RunId, spec.Mode, spec.RecordLabels ? ", scoring against recorded labels" : "");
+            BoundedSubscriber.ForRun(spec.RunId, _parameterServer, consumer, _settings.Capacity, updatesOnly: true), "updates"));
+        _log.Info("Tap attached to run {0} ({1}{2}).", spec.RunId, spec.Split is null ? $"{spec.Mode} mode, label revelation" : $"split at {spec.Split.Cut}, inversion",
+            spec.RecordLabels || spec.RecordInputs ? ", scoring against the recorded truth" : "");
     }
 
     private void ReportTo(IActorRef asker)

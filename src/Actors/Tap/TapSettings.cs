@@ -10,10 +10,30 @@ public sealed record TapSettings(int Capacity = 64, string? RunsDirectory = null
 {
     public const string LogFileName = "revealed.jsonl";
 
+    /// <summary>The inversion tap's log, one line per activation batch, in the run's directory.</summary>
+    public const string InversionLogFileName = "inverted.jsonl";
+
     /// <summary>The log file, when it goes elsewhere than the run's directory (replay).</summary>
     public string? LogFile { get; init; }
 
     public string? LogPathFor(string runId) => LogFile ?? (RunsDirectory is null ? null : Path.Combine(RunsDirectory, runId, LogFileName));
 
     public RlgOptions Rlg { get; init; } = RlgOptions.Default;
+
+    /// <summary>The inversion attacker of split runs.</summary>
+    public InversionTapSettings Inversion { get; init; } = new();
+
+    public string? InversionLogPathFor(string runId) => RunsDirectory is null ? null : Path.Combine(RunsDirectory, runId, InversionLogFileName);
+}
+
+/// <summary>How the inversion tap attacks a split run's activations (keys under actortrain.tap.inversion).</summary>
+/// <param name="AuxiliarySamples">The attacker's auxiliary set: the last N images of the training split (never test images).</param>
+/// <param name="Decoder">The decoder and its training, repeated for every client-weight snapshot.</param>
+/// <param name="FashionMnistDirectory">Where the tap reads the training split.</param>
+/// <param name="InputsKept">Recorded input batches kept waiting for their activations (oldest dropped first).</param>
+public sealed record InversionTapSettings(
+    int AuxiliarySamples = 2000, InversionOptions? Decoder = null, string FashionMnistDirectory = Tensors.Data.FashionMnist.DefaultDirectory,
+    int InputsKept = 256)
+{
+    public InversionOptions DecoderOptions => Decoder ?? new InversionOptions([1024], Epochs: 5);
 }

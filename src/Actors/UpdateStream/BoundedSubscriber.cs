@@ -52,7 +52,7 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
     /// updates with their tensors, which it asks the parameter server for (through <paramref name="parameterServer"/>,
     /// e.g. the singleton proxy) and asks again for when that server goes away.
     /// </summary>
-    /// <param name="updatesOnly">Pass on the <see cref="Protocol.WorkerUpdate"/>s alone and ignore the topic's metadata (not counted).</param>
+    /// <param name="updatesOnly">Pass on the <see cref="Protocol.WorkerUpdate"/>s (or a split server's <see cref="Protocol.SplitTensors"/>) alone and ignore the topic's metadata (not counted).</param>
     public static Props ForRun(string runId, IActorRef parameterServer, Props consumer, int capacity, bool updatesOnly = false)
     {
         ArgumentNullException.ThrowIfNull(parameterServer);
@@ -129,7 +129,14 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
 
     private void OnPublished(object message)
     {
-        if (_updatesOnly && message is not Protocol.WorkerUpdate) return;
+        if (message is Protocol.SplitTensors { Kind: Protocol.SplitPayload.ClientWeights })
+        {
+            // A split server's client-weight snapshot is rare and everything after it depends on it: it bypasses the
+            // queue (never dropped, not counted) and the consumer must not answer it with ConsumerReady.
+            _consumer.Tell(message, Self);
+            return;
+        }
+        if (_updatesOnly && message is not (Protocol.WorkerUpdate or Protocol.SplitTensors)) return;
         _received++;
         if (!_consumerBusy)
             Deliver(message);

@@ -43,6 +43,7 @@ public sealed partial class WorkerActor
         });
         Receive<SplitTensors>(OnSplitTensors);
         ReceiveSplitFed();
+        ReceiveInputSubscriptions();
         Receive<SplitEvaluate>(_ =>
         {
             if (_splitClient is null || _spec is null) return;
@@ -57,6 +58,7 @@ public sealed partial class WorkerActor
         _splitClient = new SplitClient(model, split.Cut, train, ComputeDevice.Parse(_settings.Device).ToTorch(),
             Optimizers.Create(spec.Optimizer, spec.LearningRate, spec.Momentum), (ulong)spec.Seed);
         _split = split;
+        ListenForInputSubscribers(spec);
         _splitRunning = false;
         ResetSplitFedWait(newRun: true);
         _splitMembers = [];
@@ -106,6 +108,7 @@ public sealed partial class WorkerActor
     {
         var batch = _inFlight!;
         var tensors = new TensorSet(["activations"], [[batch.Samples, batch.ActivationWidth]], activations);
+        SendInputs(batch); // to the inversion tap only, ahead of the activations it will reconstruct
         _transport.Send(_splitServer, new SplitTensors(_spec!.RunId, _settings.WorkerId, batch.Step, SplitPayload.Activations, tensors, batch.Labels), Self);
     }
 

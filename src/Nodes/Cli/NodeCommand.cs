@@ -17,7 +17,7 @@ public static class NodeCommand
 {
     public static Command Create(Option<string?> configOption)
     {
-        var roles = new Option<string[]>("--role") { Description = "ps | worker | tap | split-server (repeatable). tap: label revelation (RLG) on every worker update of the current run; split-server: the server side of --split.", Required = true, AllowMultipleArgumentsPerToken = false };
+        var roles = new Option<string[]>("--role") { Description = "ps | worker | tap | split-server (repeatable). tap: label revelation (RLG) on every worker update of the current run, or inversion of a split run's activations; split-server: the server side of --split.", Required = true, AllowMultipleArgumentsPerToken = false };
         var seeds = new Option<string[]>("--seed") { Description = "A seed node, HOST:PORT (repeatable). Omit on the first node: it starts the cluster." };
         var host = new Option<string?>("--host") { Description = "Address this node binds and others use to reach it (config: akka.remote.dot-netty.tcp.hostname, default 127.0.0.1)." };
         var port = new Option<int?>("--port") { Description = "Port to bind, 0 = any free port; give seed nodes a fixed one (config: akka.remote.dot-netty.tcp.port, default 0)." };
@@ -69,7 +69,7 @@ public static class NodeCommand
                 output.WriteLine($"node {address} up as {string.Join(", ", roleList)}; {SecurityOptions.Describe(protection)}");
                 var tap = isTap && !isServer
                     ? TapNode.RunAsync(system, settings.Tap!, null, TimeSpan.FromSeconds(10),
-                        r => output.WriteLine(TapSummary.From(settings.Attack!, r).Describe()), cancellation)
+                        r => output.WriteLine(Describe(settings.Attack!, r)), cancellation)
                     : Task.FromResult<Actors.Protocol.TapReport?>(null);
                 var workers = localWorkers > 0
                     ? WorkerNode.RunAsync(system, localWorkers, device, settings.Train.DataDirectory, cancellation,
@@ -86,10 +86,11 @@ public static class NodeCommand
                 var completed = workers.GetAwaiter().GetResult();
                 if (tap.GetAwaiter().GetResult() is { } tapReport)
                 {
-                    var summary = TapSummary.From(settings.Attack!, tapReport);
-                    output.WriteLine(summary.Describe());
+                    var inversion = InversionSummary.From(tapReport);
+                    var summary = inversion is null ? TapSummary.From(settings.Attack!, tapReport) : null;
+                    output.WriteLine(Describe(settings.Attack!, tapReport));
                     if (parse.GetValue(train.Json) is { } jsonPath)
-                        ReportFiles.Write(jsonPath, System.Text.Json.JsonSerializer.Serialize(new { RunId = tapReport.RunId, Tap = summary }, TrainingReport.Json));
+                        ReportFiles.Write(jsonPath, System.Text.Json.JsonSerializer.Serialize(new { RunId = tapReport.RunId, Tap = summary, Inversion = inversion }, TrainingReport.Json));
                 }
                 else if (isTap && !isServer)
                 {
@@ -106,6 +107,10 @@ public static class NodeCommand
         });
         return command;
     }
+
+    /// <summary>The tap's line: label revelation on a data-parallel run, inversion on a split run.</summary>
+    private static string Describe(string attack, Actors.Protocol.TapReport report) =>
+        InversionSummary.From(report)?.Describe() ?? TapSummary.From(attack, report).Describe();
 
     /// <param name="tap">A tap beside the server on this node (roles ps and tap), or null.</param>
     private static async Task<RunOutcome> RunParameterServer(ActorSystem system, ParameterServerSetup setup, Actors.Tap.TapSettings? tap,

@@ -31,7 +31,8 @@ public sealed record TrainingReport(
     long? RejectedUpdates = null,
     IReadOnlyDictionary<string, long>? RejectedByReason = null,
     TapSummary? Tap = null,
-    int? SplitfedRounds = null)
+    int? SplitfedRounds = null,
+    InversionSummary? Inversion = null)
 {
     public static readonly JsonSerializerOptions Json = new()
     {

@@ -40,7 +40,8 @@ public static class ClusterRun
         File.WriteAllText(run.File("config.conf"), train.ToHocon());
         var spec = new RunSpec(run.RunId, settings.Mode.Name(), train.Model, train.Hidden, train.Dataset, train.Synthetic, CorpusChecked(train),
             train.Training.BatchSize, train.Training.Seed, train.Training.Optimizer, train.Training.LearningRate,
-            train.Training.Momentum, settings.LocalSteps, settings.RecordLabels, settings.Split);
+            train.Training.Momentum, settings.LocalSteps, settings.RecordLabels, settings.Split,
+            settings.RecordInputs && settings.Split is not null);
         output.WriteLine(settings.Split is { } s
             ? $"run {run.RunId}: {train.Model} on {data.Train.Name}, split learning at {s.Cut}{Defenses(s)}, global batch {train.Training.BatchSize}"
             : $"run {run.RunId}: {train.Model} on {data.Train.Name}, {settings.Mode.Name()} mode, global batch {train.Training.BatchSize}");
@@ -64,8 +65,10 @@ public static class ClusterRun
             outcome.TestAccuracy, outcome.FinalLoss, outcome.SamplesPerSecond, outcome.TrainingSeconds, run.Path,
             outcome.TestAccuracies.Select(p => new AccuracyPoint(p.Step, p.Value)).ToArray(),
             outcome.MaxWorkers, settings.Mode.Name(), outcome.RejectedUpdates, outcome.RejectedByReason,
-            outcome.Tap is { } tap ? TapSummary.From(settings.Attack ?? "rlg", tap) : null, outcome.SplitFedRounds);
+            outcome.Tap is { Inversion: null } tap ? TapSummary.From(settings.Attack ?? "rlg", tap) : null, outcome.SplitFedRounds,
+            outcome.Tap is { } inverted ? InversionSummary.From(inverted) : null);
         if (report.Tap is { } summary) output.WriteLine(summary.Describe());
+        if (report.Inversion is { } inversion) output.WriteLine(inversion.Describe());
         if (report.SplitfedRounds is { } rounds) output.WriteLine($"splitfed: {rounds} averaging rounds of the client segments");
         File.WriteAllText(run.File("result.json"), report.ToJson());
         TrainingPlot.Save(run.File("plot.png"), $"{train.Model} on {train.Dataset}, {settings.Mode.Name()} ({run.RunId})", outcome.Losses, outcome.TestAccuracies);

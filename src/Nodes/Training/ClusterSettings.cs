@@ -11,7 +11,7 @@ public sealed record ClusterOverrides(
     string? Mode = null, int? Workers = null, int? LocalSteps = null, int? MinWorkers = null, string? LogLevel = null, string? Journal = null,
     string? Capture = null, int? CaptureEvery = null, string? CaptureDtype = null, bool RecordLabels = false, string? Attack = null,
     string? Split = null, string? Defense = null, double? Alpha = null, double? ActivationNoise = null, string? NoiseKind = null,
-    int? SplitFed = null);
+    int? SplitFed = null, bool RecordInputs = false);
 
 /// <summary>A cluster run's settings: what to train, how to aggregate, and the parameter server's limits.</summary>
 /// <param name="Cluster">The Akka configuration nodes are built from (user file over the references).</param>
@@ -32,14 +32,18 @@ public sealed record ClusterSettings(
     bool RecordLabels,
     string? Attack,
     int TapCapacity,
-    Actors.Protocol.SplitSpec? Split = null)
+    Actors.Protocol.SplitSpec? Split = null,
+    bool RecordInputs = false,
+    Actors.Tap.InversionTapSettings? TapInversion = null)
 {
     public static readonly IReadOnlyList<string> LogLevels = ["DEBUG", "INFO", "WARNING", "ERROR"];
 
-    public static readonly IReadOnlyList<string> Attacks = ["rlg"];
+    public static readonly IReadOnlyList<string> Attacks = ["rlg", "invert"];
 
     /// <summary>The tap for `--attack`, logging to the run directories; null without one.</summary>
-    public Actors.Tap.TapSettings? Tap => Attack is null ? null : new Actors.Tap.TapSettings(TapCapacity, Train.RunsDirectory);
+    public Actors.Tap.TapSettings? Tap => Attack is null
+        ? null
+        : new Actors.Tap.TapSettings(TapCapacity, Train.RunsDirectory) { Inversion = TapInversion ?? new Actors.Tap.InversionTapSettings() };
 
     public static ClusterSettings Resolve(ActorTrainConfiguration config, TrainOverrides train, ClusterOverrides cluster)
     {
@@ -73,10 +77,12 @@ public sealed record ClusterSettings(
             ParseCapture(cluster, config),
             cluster.RecordLabels,
             cluster.Attack?.ToLowerInvariant(),
-            config.GetInt("actortrain.tap.capacity"));
-        settings = settings with { Split = ParseSplit(cluster, settings, akka) };
+            config.GetInt("actortrain.tap.capacity"),
+            RecordInputs: cluster.RecordInputs,
+            TapInversion: ParseInversion(config, trainSettings));
         if (settings.Attack is not null && !Attacks.Contains(settings.Attack))
             throw new ConfigurationException($"--attack {cluster.Attack}: choose one of {string.Join(", ", Attacks)}.");
+        settings = settings with { Split = ParseSplit(cluster, settings, akka) };
         if (settings.TapCapacity < 1) throw new ConfigurationException($"actortrain.tap.capacity {settings.TapCapacity}: must be at least 1.");
         if (settings.Workers < 1) throw new ConfigurationException($"--workers {settings.Workers}: must be at least 1.");
         if (settings.LocalSteps < 1) throw new ConfigurationException($"--local-steps {settings.LocalSteps}: must be at least 1.");
@@ -100,6 +106,8 @@ public sealed record ClusterSettings(
         {
             if (cluster.SplitFed is not null)
                 throw new ConfigurationException("--splitfed averages the client segments of split learning: give --split CUT as well.");
+            if (settings.Attack == "invert" || cluster.RecordInputs)
+                throw new ConfigurationException("--attack invert and --record-inputs attack split learning's activations: give --split CUT as well.");
             if (cluster.Defense is not null || cluster.Alpha is not null || cluster.ActivationNoise is not null || cluster.NoiseKind is not null)
                 throw new ConfigurationException("--defense, --alpha, --activation-noise and --noise protect split learning: give --split CUT as well.");
             return null;
@@ -113,7 +121,9 @@ public sealed record ClusterSettings(
         if (!(noise >= 0) || !double.IsFinite(noise)) throw new ConfigurationException($"--activation-noise {cluster.ActivationNoise}: must be a finite number ≥ 0.");
         var kind = (cluster.NoiseKind ?? "laplace").ToLowerInvariant();
         if (kind is not ("laplace" or "gaussian")) throw new ConfigurationException($"--noise {cluster.NoiseKind}: choose laplace or gaussian.");
-        if (settings.Attack is not null)
+        if (settings.Attack == "invert" && settings.Train.Dataset != "fashion-mnist")
+            throw new ConfigurationException($"--attack invert reconstructs images: use --dataset fashion-mnist (not {settings.Train.Dataset}).");
+        if (settings.Attack == "rlg")
             throw new ConfigurationException("--attack rlg reads worker updates of data-parallel training; a split run sends activations instead. Drop --attack or --split.");
         if (settings.Mode != AggregationMode.Sync)
             throw new ConfigurationException($"--mode {settings.Mode.Name()}: split learning has its own schedule (each client's batch is one server step); drop --mode.");
@@ -125,6 +135,22 @@ public sealed record ClusterSettings(
         var averageTimeout = Read(akka, "actortrain.split.average-timeout", c => c.GetTimeSpan("actortrain.split.average-timeout"));
         if (averageTimeout <= TimeSpan.Zero) throw new ConfigurationException("actortrain.split.average-timeout must be positive.");
         return new Actors.Protocol.SplitSpec(cluster.Split, alpha, noise > 0 ? kind : "none", noise, averageEvery, averageTimeout);
+    }
+
+    /// <summary>actortrain.tap.inversion: the attacker's auxiliary set and decoder.</summary>
+    private static Actors.Tap.InversionTapSettings ParseInversion(ActorTrainConfiguration config, TrainSettings train)
+    {
+        const string I = "actortrain.tap.inversion.";
+        var settings = new Actors.Tap.InversionTapSettings(
+            config.GetInt(I + "auxiliary-samples"),
+            new Tensors.Attacks.InversionOptions(config.GetIntList(I + "decoder-hidden"), config.GetInt(I + "decoder-epochs")),
+            train.DataDirectory,
+            config.GetInt(I + "inputs-kept"));
+        if (settings.AuxiliarySamples < 1) throw new ConfigurationException($"{I}auxiliary-samples {settings.AuxiliarySamples}: must be at least 1.");
+        if (settings.DecoderOptions.Epochs < 1 || settings.DecoderOptions.HiddenWidths.Any(w => w < 1))
+            throw new ConfigurationException($"{I}decoder-epochs and decoder-hidden: must be at least 1.");
+        if (settings.InputsKept < 1) throw new ConfigurationException($"{I}inputs-kept {settings.InputsKept}: must be at least 1.");
+        return settings;
     }
 
     private static CapturePolicy ParseCapture(ClusterOverrides cluster, ActorTrainConfiguration config)

@@ -30,6 +30,7 @@ public sealed class SplitClientTests : TestKit
         var worker = Sys.ActorOf(WorkerActor.Props(new WorkerSettings("w0", "cpu", "unused", TimeSpan.FromSeconds(1)), TestActor));
 
         ExpectMsg<RegisterWorker>(Wait);
+        IgnoreMessages<RegisterWorker>(); // it registers every second until SplitStart; a slow Welcome may see a second one
         worker.Tell(new Welcome(spec), TestActor);
         ExpectMsg<WorkerReady>(Wait);
         worker.Tell(new SplitStart(spec.RunId, ["w0"], 8), TestActor);
@@ -55,6 +56,49 @@ public sealed class SplitClientTests : TestKit
                 var prefix = message.Tensors.Values.AsSpan(i * 32, 16).ToArray();
                 Assert.DoesNotContain(rows, row => prefix.SequenceEqual(row)); // no input row travels, not even as a prefix
             }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Client_RecordingInputs_SendsThemToTheTapThatAskedNeverToTheServer(bool recordInputs)
+    {
+        var spec = TestSpecs.Spec(globalBatch: 8) with { Split = new SplitSpec("act1"), RecordInputs = recordInputs };
+        using var data = TestSpecs.Data.Generate();
+        using var server = new SplitServer(TestSpecs.BuildModel(spec), "act1", [TestSpecs.Data.InputSize], new SgdOptimizer(0.1, 0));
+        var inputs = data.Train.Inputs.data<float>().ToArray();
+        var rows = Enumerable.Range(0, data.Train.Count).Select(i => inputs.AsSpan(i * 16, 16).ToArray()).ToArray();
+        var tap = CreateTestProbe();
+        var worker = Sys.ActorOf(WorkerActor.Props(new WorkerSettings("w0", "cpu", "unused", TimeSpan.FromSeconds(1)), TestActor));
+        ExpectMsg<RegisterWorker>(Wait);
+        IgnoreMessages<RegisterWorker>(); // it registers every second until SplitStart; a slow Welcome may see a second one
+        worker.Tell(new Welcome(spec), TestActor);
+        ExpectMsg<WorkerReady>(Wait);
+
+        worker.Tell(new SubscribeInputs(spec.RunId), tap.Ref); // as the inversion tap asks on its topic
+        worker.Tell(new SplitStart(spec.RunId, ["w0"], 8), TestActor);
+        for (var step = 0; step < 3; step++)
+        {
+            var activations = ExpectMsg<SplitTensors>(Wait); // the server gets activations only
+            Assert.Equal(SplitPayload.Activations, activations.Kind);
+            for (var i = 0; i < 8; i++)
+                Assert.DoesNotContain(rows, row => activations.Tensors.Values.AsSpan(i * 32, 16).SequenceEqual(row));
+            if (recordInputs)
+            {
+                var recorded = tap.ExpectMsg<SplitTensors>(Wait);
+                Assert.Equal((SplitPayload.Inputs, activations.Step, "w0"), (recorded.Kind, recorded.Step, recorded.WorkerId));
+                Assert.Equal([8L, 16], recorded.Tensors.Shapes[0]);
+                for (var i = 0; i < 8; i++) // the batch's true input rows, exactly
+                    Assert.Contains(rows, row => recorded.Tensors.Values.AsSpan(i * 16, 16).SequenceEqual(row));
+            }
+            var answer = server.Step(activations.Tensors.Values, activations.Labels!);
+            worker.Tell(new SplitTensors(spec.RunId, "w0", activations.Step, SplitPayload.ActivationGradient,
+                activations.Tensors with { Values = answer.ActivationGradient }, Loss: answer.Loss), TestActor);
+        }
+        ExpectMsg<SplitTensors>(Wait);
+        worker.Tell(new RunFinished(spec.RunId, 3), TestActor);
+
+        if (!recordInputs) tap.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // without --record-inputs nothing goes to the tap
     }
 
     [Fact]

@@ -1,0 +1,54 @@
+using ActorTrain.Actors.Protocol;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorTrain.Actors.Split;
+
+/// <summary>
+/// The split server's stream, as the parameter server's update stream: actors that sent <see cref="SubscribeUpdates"/>
+/// (the inversion tap's subscriber) get every activation batch the server accepted, exactly as it received it (after
+/// any client-side noise), and every client-weight snapshot it received (a client's at evaluation points; with
+/// SplitFed, each round's average, as worker <see cref="AveragedSegmentId"/>), through the tensor transport; and
+/// <see cref="RunFinished"/> at the end. What they get is what the server sees: never raw inputs.
+/// </summary>
+public sealed partial class SplitServerActor
+{
+    /// <summary>The worker id of SplitFed's averaged segment on the stream (every client continues from it).</summary>
+    public const string AveragedSegmentId = "splitfed-average";
+
+    private readonly HashSet<IActorRef> _streamSubscribers = [];
+
+    private void ReceiveStreamSubscriptions() =>
+        Receive<SubscribeUpdates>(s => { if (_gate.Admits(Sender)) SubscribeToStream(s); });
+
+    private void SubscribeToStream(SubscribeUpdates subscribe)
+    {
+        if (subscribe.RunId != _setup.Spec.RunId)
+        {
+            _log.Warning("Ignoring {0}: it subscribed to the stream of run '{1}', but this split server trains run '{2}'.",
+                Sender, subscribe.RunId, _setup.Spec.RunId);
+            return;
+        }
+        if (_streamSubscribers.Add(Sender))
+        {
+            Context.Watch(Sender);
+            _log.Info("{0} subscribed to the activations of run {1}.", Sender, subscribe.RunId);
+        }
+        Sender.Tell(new UpdatesSubscribed(subscribe.RunId));
+        if (_finished) Sender.Tell(new RunFinished(_setup.Spec.RunId, _steps));
+    }
+
+    /// <summary>An accepted activation batch or a client-weight snapshot, to every subscriber.</summary>
+    private void PublishToStream(SplitTensors message)
+    {
+        foreach (var subscriber in _streamSubscribers) _transport.Send(subscriber, message, Self);
+    }
+
+    private void FinishStream()
+    {
+        foreach (var subscriber in _streamSubscribers) subscriber.Tell(new RunFinished(_setup.Spec.RunId, _steps));
+    }
+
+    /// <returns>Whether <paramref name="actor"/> was a stream subscriber (then it is forgotten).</returns>
+    private bool ForgetStreamSubscriber(IActorRef actor) => _streamSubscribers.Remove(actor);
+}
