@@ -28,5 +28,8 @@ public sealed record RunOutcome(
     /// <summary>SplitFed runs: the averaging rounds that averaged at least one client segment; null otherwise.</summary>
     public int? SplitFedRounds { get; init; }
 
+    /// <summary>Defended split runs: the dCor(X, Z) the clients' defense actors measured; null otherwise.</summary>
+    public Split.DefenseReport? Defense { get; init; }
+
     public double SamplesPerSecond => Samples / Math.Max(TrainingSeconds, 1e-9);
 }

@@ -57,6 +57,7 @@ public sealed partial class SplitServerActor : ReceiveActor
         Receive<GetServerStatus>(_ => Sender.Tell(new ServerStatus(_setup.Spec.RunId, _steps, _roster.Count, _roster.Active.Count, 0, _rejected, _finished)));
         ReceiveSplitFed();
         ReceiveStreamSubscriptions();
+        ReceiveDefenseMeasurements();
         Receive<Terminated>(t => { if (!ForgetStreamSubscriber(t.ActorRef)) Forget(t.ActorRef); });
     }
 
@@ -68,9 +69,12 @@ public sealed partial class SplitServerActor : ReceiveActor
 
     private bool BudgetSpent => _setup.Steps is { } steps ? _steps >= steps : _samples >= SampleBudget;
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
+        SubscribeToDefenseMeasurements();
         _log.Info("Split server for run {0}: layers after '{1}' ({2} parameters; activations of {3} values per sample), waiting for {4} client(s).",
             _setup.Spec.RunId, _split.Cut, _server.Layout.TotalLength, _server.ActivationWidth, _setup.MinWorkers);
+    }
 
     protected override void PostStop()
     {
@@ -238,7 +242,7 @@ public sealed partial class SplitServerActor : ReceiveActor
         _log.Info("Run {0} finished: {1} split steps, test accuracy {2:F4}.", _setup.Spec.RunId, _steps, _accuracies[^1].Value);
         _setup.OnFinished(new RunOutcome(_setup.Spec.RunId, _steps, _samples, _accuracies[^1].Value, _losses[^1].Value,
             _training.Elapsed.TotalSeconds, _rejected, new Dictionary<string, long>(), Math.Max(1, _roster.Count), _losses, _accuracies,
-            _server.Weights()) { SplitFedRounds = SplitFedOn ? _fedRounds : null });
+            _server.Weights()) { SplitFedRounds = SplitFedOn ? _fedRounds : null, Defense = _defense.Report(_split) });
     }
 
     private void Forget(IActorRef client)

@@ -32,7 +32,8 @@ public sealed record TrainingReport(
     IReadOnlyDictionary<string, long>? RejectedByReason = null,
     TapSummary? Tap = null,
     int? SplitfedRounds = null,
-    InversionSummary? Inversion = null)
+    InversionSummary? Inversion = null,
+    ActorTrain.Actors.Split.DefenseReport? Defense = null)
 {
     public static readonly JsonSerializerOptions Json = new()
     {

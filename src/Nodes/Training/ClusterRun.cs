@@ -1,3 +1,4 @@
+using System.Globalization;
 using ActorTrain.Actors.Hosting;
 using ActorTrain.Actors.ParameterServer;
 using ActorTrain.Actors.Protocol;
@@ -66,10 +67,13 @@ public static class ClusterRun
             outcome.TestAccuracies.Select(p => new AccuracyPoint(p.Step, p.Value)).ToArray(),
             outcome.MaxWorkers, settings.Mode.Name(), outcome.RejectedUpdates, outcome.RejectedByReason,
             outcome.Tap is { Inversion: null } tap ? TapSummary.From(settings.Attack ?? "rlg", tap) : null, outcome.SplitFedRounds,
-            outcome.Tap is { } inverted ? InversionSummary.From(inverted) : null);
+            outcome.Tap is { } inverted ? InversionSummary.From(inverted) : null, outcome.Defense);
         if (report.Tap is { } summary) output.WriteLine(summary.Describe());
         if (report.Inversion is { } inversion) output.WriteLine(inversion.Describe());
         if (report.SplitfedRounds is { } rounds) output.WriteLine($"splitfed: {rounds} averaging rounds of the client segments");
+        if (report.Defense is { } d)
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"defense: α {d.Alpha}, noise {d.Noise} {d.NoiseScale}: dCor(X, Z) mean {d.MeanDcor:F3}, last tenth {d.FinalDcor:F3} over {d.BatchesMeasured} batches"));
         File.WriteAllText(run.File("result.json"), report.ToJson());
         TrainingPlot.Save(run.File("plot.png"), $"{train.Model} on {train.Dataset}, {settings.Mode.Name()} ({run.RunId})", outcome.Losses, outcome.TestAccuracies);
         return report;
