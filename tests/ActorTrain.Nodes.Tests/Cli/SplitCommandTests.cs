@@ -26,11 +26,13 @@ public sealed class SplitCommandTests : IDisposable
         Assert.Equal(120, root.GetProperty("steps").GetInt32());
         Assert.True(root.GetProperty("test_accuracy").GetDouble() > 0.8, root.ToString());
         Assert.Contains($"split learning at {cut}, NoPeek α = 0.5, laplace noise 0.05", run.Output);
-        // The defense's measurements reach the report: dCor of most batches (pub-sub is best-effort), in [0, 1].
+        // The defense's measurements reach the report: dCor of most batches (pub-sub is best-effort), in [0, 1]. A
+        // client defends its batch before sending it, so the batches in flight when the budget runs out (one per
+        // client) are measured too: up to 120 + 2.
         var defense = root.GetProperty("defense");
         Assert.Equal(0.5, defense.GetProperty("alpha").GetDouble());
         Assert.Equal("laplace", defense.GetProperty("noise").GetString());
-        Assert.InRange(defense.GetProperty("batches_measured").GetInt64(), 60, 120);
+        Assert.InRange(defense.GetProperty("batches_measured").GetInt64(), 60, 122);
         Assert.InRange(defense.GetProperty("mean_dcor").GetDouble(), 0.01, 1.0);
         Assert.InRange(defense.GetProperty("final_dcor").GetDouble(), 0.01, 1.0);
         Assert.Contains("defense: α 0.5, noise laplace 0.05: dCor(X, Z) mean", run.Output);
