@@ -73,7 +73,7 @@ public static class ClusterRun
         if (report.SplitfedRounds is { } rounds) output.WriteLine($"splitfed: {rounds} averaging rounds of the client segments");
         if (report.Defense is { } d)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"defense: α {d.Alpha}, noise {d.Noise} {d.NoiseScale}: dCor(X, Z) mean {d.MeanDcor:F3}, last tenth {d.FinalDcor:F3} over {d.BatchesMeasured} batches"));
+                $"defense: α {d.Alpha}, noise {d.Noise} {d.NoiseScale}: dCor(X, Z) mean {d.MeanDcor:F3}, last tenth {d.FinalDcor:F3} over {d.BatchesMeasured} batches measured"));
         File.WriteAllText(run.File("result.json"), report.ToJson());
         TrainingPlot.Save(run.File("plot.png"), $"{train.Model} on {train.Dataset}, {settings.Mode.Name()} ({run.RunId})", outcome.Losses, outcome.TestAccuracies);
         return report;
