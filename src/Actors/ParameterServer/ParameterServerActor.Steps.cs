@@ -91,7 +91,7 @@ public sealed partial class ParameterServerActor
         if (_updateSubscribers.Count == 0) return;
         // Workers reuse their update buffers behind the barrier; a subscriber may hold a message much longer.
         var copy = update with { Tensors = update.Tensors with { Values = (float[])update.Tensors.Values.Clone() } };
-        foreach (var subscriber in _updateSubscribers) _transport.Send(subscriber, copy, Self);
+        foreach (var subscriber in _updateSubscribers.All) _transport.Send(subscriber, copy, Self);
     }
 
     private string? VersionProblem(WorkerUpdate update)
@@ -219,7 +219,7 @@ public sealed partial class ParameterServerActor
         if (_setup.Persistent && _version % _setup.SnapshotEvery != 0) SaveSnapshot(TakeSnapshot());
         Timers.CancelAll();
         foreach (var worker in _roster.All) worker.Actor.Tell(new RunFinished(_setup.Spec.RunId, _version));
-        foreach (var subscriber in _updateSubscribers) subscriber.Tell(new RunFinished(_setup.Spec.RunId, _version));
+        _updateSubscribers.TellFinished(_version);
         _log.Info("Run {0} finished: {1} steps, test accuracy {2:F4}, {3} rejected update(s).",
             _setup.Spec.RunId, _version, _accuracies[^1].Value, _rejected);
         _setup.OnFinished(new RunOutcome(_setup.Spec.RunId, _version, _samples, _accuracies[^1].Value, _losses[^1].Value,

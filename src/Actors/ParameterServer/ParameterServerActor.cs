@@ -30,7 +30,7 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
     private readonly WorkerRoster _roster = new();
     private readonly Dictionary<string, long> _rejectedByReason = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, WorkerUpdate> _pending = new();
-    private readonly HashSet<IActorRef> _updateSubscribers = new();
+    private readonly UpdateStream.StreamSubscribers _updateSubscribers;
     private readonly HashSet<IActorRef> _expected = new();
     private readonly Security.SecretGate _gate;
     private readonly List<CurvePoint> _losses = [];
@@ -63,6 +63,7 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
         _transport = TensorTransport.For(Context.System);
         _gate = new Security.SecretGate(Context.System, _log);
         _topic = UpdateTopics.For(setup.Spec.RunId);
+        _updateSubscribers = new UpdateStream.StreamSubscribers(setup.Spec.RunId, "updates", "parameter server");
         if (_setup.Threads > 0) TorchSharp.torch.set_num_threads(_setup.Threads); // per-thread setting, this actor's thread
         _store = _setup.CreateStore();
         var kind = _setup.Mode == AggregationMode.LocalSgd ? UpdateKind.WeightDelta : UpdateKind.Gradient;
@@ -96,7 +97,7 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
         Command<WorkerReady>(OnReady);
         Command<WorkerUpdate>(OnUpdate);
         Command<StragglerCheck>(OnStragglerCheck);
-        Command<SubscribeUpdates>(s => { if (Admitted()) Subscribe(s); });
+        Command<SubscribeUpdates>(s => { if (Admitted()) _updateSubscribers.Subscribe(s, Sender, Context, _log, _finished ? _version : null); });
         Command<GetRunSpec>(_ => { if (Admitted()) Sender.Tell(_setup.Spec); });
         Command<GetServerStatus>(_ => Sender.Tell(new ServerStatus(_setup.Spec.RunId, _version, _roster.Count, _roster.Active.Count,
             _updateSubscribers.Count, _rejected, _finished)));
@@ -208,23 +209,6 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
         {
             Release(); // sync and local-sgd: a newcomer waits for the next step unless none is waiting
         }
-    }
-
-    private void Subscribe(SubscribeUpdates subscribe)
-    {
-        if (subscribe.RunId != _setup.Spec.RunId)
-        {
-            _log.Warning("Ignoring {0}: it subscribed to the updates of run '{1}', but this parameter server trains run '{2}'.",
-                Sender, subscribe.RunId, _setup.Spec.RunId);
-            return;
-        }
-        if (_updateSubscribers.Add(Sender))
-        {
-            Context.Watch(Sender);
-            _log.Info("{0} subscribed to the updates of run {1}.", Sender, subscribe.RunId);
-        }
-        Sender.Tell(new UpdatesSubscribed(subscribe.RunId));
-        if (_finished) Sender.Tell(new RunFinished(_setup.Spec.RunId, _version));
     }
 
     /// <summary>Whether the sender's node proved the cluster secret (always, without one); logs a refused node once.</summary>

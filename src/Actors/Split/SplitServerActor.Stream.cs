@@ -1,4 +1,5 @@
 using ActorTrain.Actors.Protocol;
+using ActorTrain.Actors.UpdateStream;
 using Akka.Actor;
 using Akka.Event;
 
@@ -16,38 +17,18 @@ public sealed partial class SplitServerActor
     /// <summary>The worker id of SplitFed's averaged segment on the stream (every client continues from it).</summary>
     public const string AveragedSegmentId = "splitfed-average";
 
-    private readonly HashSet<IActorRef> _streamSubscribers = [];
+    private readonly StreamSubscribers _streamSubscribers;
 
     private void ReceiveStreamSubscriptions() =>
-        Receive<SubscribeUpdates>(s => { if (_gate.Admits(Sender)) SubscribeToStream(s); });
-
-    private void SubscribeToStream(SubscribeUpdates subscribe)
-    {
-        if (subscribe.RunId != _setup.Spec.RunId)
-        {
-            _log.Warning("Ignoring {0}: it subscribed to the stream of run '{1}', but this split server trains run '{2}'.",
-                Sender, subscribe.RunId, _setup.Spec.RunId);
-            return;
-        }
-        if (_streamSubscribers.Add(Sender))
-        {
-            Context.Watch(Sender);
-            _log.Info("{0} subscribed to the activations of run {1}.", Sender, subscribe.RunId);
-        }
-        Sender.Tell(new UpdatesSubscribed(subscribe.RunId));
-        if (_finished) Sender.Tell(new RunFinished(_setup.Spec.RunId, _steps));
-    }
+        Receive<SubscribeUpdates>(s => { if (_gate.Admits(Sender)) _streamSubscribers.Subscribe(s, Sender, Context, _log, _finished ? _steps : null); });
 
     /// <summary>An accepted activation batch or a client-weight snapshot, to every subscriber.</summary>
     private void PublishToStream(SplitTensors message)
     {
-        foreach (var subscriber in _streamSubscribers) _transport.Send(subscriber, message, Self);
+        foreach (var subscriber in _streamSubscribers.All) _transport.Send(subscriber, message, Self);
     }
 
-    private void FinishStream()
-    {
-        foreach (var subscriber in _streamSubscribers) subscriber.Tell(new RunFinished(_setup.Spec.RunId, _steps));
-    }
+    private void FinishStream() => _streamSubscribers.TellFinished(_steps);
 
     /// <returns>Whether <paramref name="actor"/> was a stream subscriber (then it is forgotten).</returns>
     private bool ForgetStreamSubscriber(IActorRef actor) => _streamSubscribers.Remove(actor);

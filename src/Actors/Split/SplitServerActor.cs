@@ -43,6 +43,7 @@ public sealed partial class SplitServerActor : ReceiveActor
     {
         _setup = setup;
         _split = setup.Spec.Split ?? throw new ArgumentException("A split server needs a run with a cut (RunSpec.Split).");
+        _streamSubscribers = new UpdateStream.StreamSubscribers(setup.Spec.RunId, "activations", "split server");
         _transport = TensorTransport.For(Context.System);
         if (setup.Threads > 0) TorchSharp.torch.set_num_threads(setup.Threads);
         var model = new ModelSpec(setup.Spec.Model, setup.Test.SampleShape, setup.Test.ClassCount, setup.Spec.Hidden).Build(setup.Spec.Seed);

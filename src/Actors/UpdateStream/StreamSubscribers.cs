@@ -1,0 +1,46 @@
+using ActorTrain.Actors.Protocol;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorTrain.Actors.UpdateStream;
+
+/// <summary>
+/// The actors subscribed (<see cref="SubscribeUpdates"/>) to what a server streams for its run: the parameter
+/// server's updates, the split server's activations. Each is admitted once, watched, acknowledged, and told at once
+/// when the run has already finished; a subscription for another run is refused with a logged reason.
+/// </summary>
+/// <param name="stream">What is streamed, for the logs ("updates", "activations").</param>
+/// <param name="server">Who streams it, for the logs ("parameter server", "split server").</param>
+public sealed class StreamSubscribers(string runId, string stream, string server)
+{
+    private readonly HashSet<IActorRef> _actors = [];
+
+    public int Count => _actors.Count;
+
+    public IEnumerable<IActorRef> All => _actors;
+
+    /// <param name="finishedAt">The run's final step when it has finished; null while it trains.</param>
+    public void Subscribe(SubscribeUpdates subscribe, IActorRef sender, IActorContext context, ILoggingAdapter log, long? finishedAt)
+    {
+        if (subscribe.RunId != runId)
+        {
+            log.Warning("Ignoring {0}: it subscribed to the {1} of run '{2}', but this {3} trains run '{4}'.", sender, stream, subscribe.RunId, server, runId);
+            return;
+        }
+        if (_actors.Add(sender))
+        {
+            context.Watch(sender);
+            log.Info("{0} subscribed to the {1} of run {2}.", sender, stream, runId);
+        }
+        sender.Tell(new UpdatesSubscribed(runId));
+        if (finishedAt is { } step) sender.Tell(new RunFinished(runId, step));
+    }
+
+    public void TellFinished(long step)
+    {
+        foreach (var subscriber in _actors) subscriber.Tell(new RunFinished(runId, step));
+    }
+
+    /// <returns>Whether <paramref name="actor"/> was a subscriber (then it is forgotten).</returns>
+    public bool Remove(IActorRef actor) => _actors.Remove(actor);
+}
