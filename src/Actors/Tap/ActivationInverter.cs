@@ -90,7 +90,7 @@ public sealed class ActivationInverter : ReceiveActor, IWithTimers
             split.Noise, split.NoiseScale, (int)_spec.Seed);
         _meanImage = attacker.MeanImage();
         _trainer = Context.ActorOf(DecoderTrainer.Props(attacker, _settings.DecoderOptions), "decoder-trainer");
-        if (_spec.RecordInputs) Timers.StartPeriodicTimer("ask-inputs", AskForInputs.Instance, TimeSpan.Zero, TimeSpan.FromSeconds(2));
+        if (_spec.RecordInputs) Timers.StartPeriodicTimer("ask-inputs", AskForInputs.Instance, TimeSpan.Zero, TimeSpan.FromMilliseconds(500));
         var decoder = _settings.DecoderOptions;
         _log.Info("Inversion tap on run {0}: auxiliary set = the last {1} training images; decoder hidden [{2}], {3} epochs per snapshot.",
             _spec.RunId, _auxiliarySamples, string.Join(", ", decoder.HiddenWidths), decoder.Epochs);
