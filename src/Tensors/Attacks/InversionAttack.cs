@@ -1,4 +1,5 @@
 using ActorTrain.Tensors.Data;
+using ActorTrain.Tensors.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -40,7 +41,10 @@ public static class InversionAttack
         var decoder = new InversionDecoder(nn.Sequential(layers), mean, scale, inputs.shape[1..]);
 
         using var standardised = decoder.Standardise(z);
-        using var optimizer = optim.Adam(decoder.Network.parameters(), options.LearningRate);
+        // Our Adam, not torch.optim.Adam: TorchSharp's makes implicit Scalars in its step, which a garbage collection can
+        // free during the native call that reads them (docs/cluster.md, "Scalar lifetime"; seen failing this training in CI).
+        var optimizer = new AdamOptimizer(options.LearningRate);
+        var parameters = decoder.Network.named_parameters().Select(p => (Name: p.name, Parameter: (Tensor)p.parameter)).ToList();
         var sampler = new BatchSampler(Enumerable.Range(0, n).ToArray(), options.BatchSize, (ulong)options.Seed);
         decoder.Network.train();
         for (var epoch = 0; epoch < options.Epochs; epoch++)
@@ -48,10 +52,10 @@ public static class InversionAttack
             {
                 using var scope = NewDisposeScope();
                 var rows = tensor(batch.Select(i => (long)i).ToArray());
-                optimizer.zero_grad();
+                decoder.Network.zero_grad();
                 var loss = nn.functional.mse_loss(decoder.Network.forward(standardised.index_select(0, rows)), x.index_select(0, rows));
                 loss.backward();
-                optimizer.step();
+                optimizer.Step(parameters, parameters.ToDictionary(p => p.Name, p => p.Parameter.grad!, StringComparer.Ordinal));
             }
         decoder.Network.eval();
         return decoder;

@@ -1,4 +1,5 @@
 using ActorTrain.Tensors.Data;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ActorTrain.Tensors.Attacks;
@@ -39,6 +40,11 @@ public sealed record SyntheticProjectionGradient(
         var updateSum = zeros(Classes, Features, float64);
         var biasSum = zeros(Classes, float64);
         var labels = new int[Steps * BatchSize];
+        // Explicit Scalars held for the whole loop (docs/cluster.md, "Scalar lifetime").
+        using var one = 1.0.ToScalar();
+        using var perSample = (1.0 / BatchSize).ToScalar();
+        using var minusOne = (-1.0).ToScalar();
+        using var descent = (-LearningRate).ToScalar();
         for (var step = 0; step < Steps; step++)
         {
             var features = Gaussian(random, BatchSize * Features, 1.0).reshape(BatchSize, Features).relu();
@@ -46,14 +52,14 @@ public sealed record SyntheticProjectionGradient(
             for (var i = 0; i < BatchSize; i++)
                 labels[step * BatchSize + i] = (int)(batchLabels[i] = (long)random.NextBelow((ulong)Classes));
             // g_i = softmax(z_i) − e_{y_i}, one row per sample (N × C).
-            var logitGradient = features.matmul(weight.T).add(bias).softmax(1)
-                .sub(nn.functional.one_hot(tensor(batchLabels), Classes).to_type(float64));
-            var weightGradient = logitGradient.T.matmul(features).div(BatchSize);
+            var logitGradient = features.matmul(weight.T).add(bias, one).softmax(1)
+                .add(nn.functional.one_hot(tensor(batchLabels), Classes).to_type(float64), minusOne);
+            var weightGradient = logitGradient.T.matmul(features).mul(perSample);
             var biasGradient = logitGradient.mean([0]);
-            updateSum.add_(weightGradient);
-            biasSum.add_(biasGradient);
-            weight.sub_(weightGradient.mul(LearningRate));
-            bias.sub_(biasGradient.mul(LearningRate));
+            updateSum.add_(weightGradient, one);
+            biasSum.add_(biasGradient, one);
+            weight.add_(weightGradient, descent);
+            bias.add_(biasGradient, descent);
         }
         var counts = new int[Classes];
         foreach (var label in labels) counts[label]++;
