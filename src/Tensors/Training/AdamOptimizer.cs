@@ -14,6 +14,9 @@ public sealed record AdamOptimizer(double LearningRate, double Beta1 = 0.9, doub
 
     public int StepCount { get; private set; }
 
+    /// <summary>Multiplies <see cref="LearningRate"/> from the next step on, for step-decay schedules that keep the moments (default 1).</summary>
+    public double RateScale { get; set; } = 1;
+
     public void Step(IReadOnlyList<(string Name, Tensor Parameter)> parameters, IReadOnlyDictionary<string, Tensor> gradients)
     {
         using var noGrad = no_grad();
@@ -30,7 +33,7 @@ public sealed record AdamOptimizer(double LearningRate, double Beta1 = 0.9, doub
         using var epsilon = Epsilon.ToScalar();
         using var decay = WeightDecay.ToScalar();
         using var correction = secondCorrection.ToScalar();
-        using var step = (-LearningRate / firstCorrection).ToScalar();
+        using var step = (-LearningRate * RateScale / firstCorrection).ToScalar();
         foreach (var (name, parameter) in parameters)
         {
             using var gradient = Optimizers.GradientFor(name, parameter, gradients);
