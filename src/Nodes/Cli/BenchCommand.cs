@@ -11,7 +11,7 @@ namespace ActorTrain.Nodes.Cli;
 public static class BenchCommand
 {
     private sealed record BenchContext(ParseResult Parse, int Rounds, TextWriter Output, Func<TrainSettings> Train, int Workers, int Steps, long? SizeBytes, int Sources,
-        string? JsonPath = null, bool CostOnly = false);
+        string? JsonPath = null, bool CostOnly = false, InvertBenchOptions? Invert = null);
 
     private static readonly IReadOnlyDictionary<string, Func<BenchContext, BenchReport>> Suites =
         new Dictionary<string, Func<BenchContext, BenchReport>>
@@ -22,6 +22,7 @@ public static class BenchCommand
             ["rlg"] = RunRlg,
             ["replay"] = RunReplay,
             ["nopeek"] = RunNoPeek,
+            ["invert"] = RunInvert,
         };
 
     public static Command Create(Option<string?> configOption)
@@ -34,8 +35,13 @@ public static class BenchCommand
         var workers = new Option<int>("--workers") { Description = "train-overhead: in-process workers.", DefaultValueFactory = _ => 2 };
         var steps = new Option<int>("--steps") { Description = "train-overhead: steps per measurement; nopeek: training steps per setting.", DefaultValueFactory = _ => 300 };
         var costOnly = new Option<bool>("--cost-only") { Description = "nopeek: only the step-time cost (plain vs NoPeek split step at batch 64 and 128); no training sweep, attack or plots." };
+        var invertModels = new Option<string>("--models") { Description = "invert: image models, comma-separated (mlp, cnn).", DefaultValueFactory = _ => "mlp,cnn" };
+        var invertBatches = new Option<string>("--batch-sizes") { Description = "invert: batch sizes, comma-separated.", DefaultValueFactory = _ => "1,2,4,8" };
+        var invertIterations = new Option<int>("--iterations") { Description = "invert: most inversion steps per restart.", DefaultValueFactory = _ => 300 };
+        var invertRestarts = new Option<int>("--restarts") { Description = "invert: random restarts per inversion (the best gradient match is kept).", DefaultValueFactory = _ => 1 };
         var train = new TrainOptions(includeSteps: false);
-        var command = new Command("bench", "Run a benchmark suite; reports candidate / baseline from the same run.") { suite, json, rounds, size, sources, workers, steps, costOnly };
+        var command = new Command("bench", "Run a benchmark suite; reports candidate / baseline from the same run.")
+            { suite, json, rounds, size, sources, workers, steps, costOnly, invertModels, invertBatches, invertIterations, invertRestarts };
         train.AddTo(command);
         command.SetAction(parse =>
         {
@@ -52,9 +58,17 @@ public static class BenchCommand
                 if (parse.GetValue(sources) < 1) throw new ArgumentException("--sources: must be at least 1.");
                 if (parse.GetValue(workers) < 1 || parse.GetValue(steps) < 1) throw new ArgumentException("--workers and --steps must be at least 1.");
                 var configuration = ActorTrainConfiguration.Load(parse.GetValue(configOption)); // even for suites that use none: a broken file is still reported
+                var invert = new InvertBenchOptions(
+                    CommaList(parse.GetValue(invertModels)!, "--models", s => s),
+                    CommaList(parse.GetValue(invertBatches)!, "--batch-sizes", s => int.Parse(s, CultureInfo.InvariantCulture)),
+                    // --steps defaults to 300 for the other suites; invert's training stage is 50 SGD steps unless given
+                    TrainSteps: parse.GetResult(steps) is { Implicit: false } ? parse.GetValue(steps) : 50,
+                    Iterations: parse.GetValue(invertIterations), Restarts: parse.GetValue(invertRestarts));
+                if (invert.Iterations < 1 || invert.Restarts < 1) throw new ArgumentException("--iterations and --restarts must be at least 1.");
                 var report = run(new BenchContext(parse, roundCount, output,
                     () => TrainSettings.Resolve(configuration, train.Read(parse)),
-                    parse.GetValue(workers), parse.GetValue(steps), sizeMb * (1L << 20), parse.GetValue(sources), parse.GetValue(json), parse.GetValue(costOnly)));
+                    parse.GetValue(workers), parse.GetValue(steps), sizeMb * (1L << 20), parse.GetValue(sources), parse.GetValue(json), parse.GetValue(costOnly),
+                    invert));
                 output.WriteLine(report.Summary());
                 var jsonPath = parse.GetValue(json);
                 if (jsonPath is not null) ReportFiles.Write(jsonPath, report.ToJson());
@@ -136,6 +150,36 @@ public static class BenchCommand
         return new BenchReport("nopeek", "NoPeek split step (α = 1)", "plain split step", at128.PlainMilliseconds / at128.NoPeekMilliseconds,
             "batch 128 (ratio = plain / NoPeek step time; 0.8 is a 1.25× cost)", rows,
             CandidateSeconds: at128.NoPeekMilliseconds / 1000, BaselineSeconds: at128.PlainMilliseconds / 1000);
+    }
+
+    private static BenchReport RunInvert(BenchContext context)
+    {
+        var train = context.Train();
+        using var data = Tensors.Data.FashionMnist.Load(train.DataDirectory);
+        var outcome = InvertBenchmark.Run(data, context.Invert! with { Seed = train.Training.Seed }, context.Output);
+        var means = InvertBenchmark.Means(outcome.Rows);
+        context.Output.WriteLine("mean over all cases: labels  PSNR   SSIM  label acc  seconds");
+        foreach (var m in means)
+            context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"                     {m.Regime,-6} {m.Psnr,5:F2}  {m.Ssim,5:F3}  {m.LabelAccuracy,9:F2}  {m.Seconds,7:F2}"));
+        var directory = context.JsonPath is { } json ? Path.GetDirectoryName(Path.GetFullPath(json))! : Directory.GetCurrentDirectory();
+        context.Output.WriteLine($"wrote {InvertPlots.Save(directory, outcome)}");
+        var (rlg, none) = (means.Single(m => m.Regime == "rlg"), means.Single(m => m.Regime == "none"));
+        return new BenchReport("invert", "gradient inversion with RLG-revealed labels", "gradient inversion with unknown labels (joint, DLG)",
+            rlg.Psnr / none.Psnr, "ratio = mean PSNR (rlg) / mean PSNR (none) over all cases; times are mean seconds per inversion",
+            outcome.Rows.Cast<object>().ToArray(), CandidateSeconds: rlg.Seconds, BaselineSeconds: none.Seconds);
+    }
+
+    private static T[] CommaList<T>(string text, string option, Func<string, T> parse)
+    {
+        try
+        {
+            var items = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(parse).ToArray();
+            return items.Length > 0 ? items : throw new FormatException();
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException($"{option} '{text}': give a comma-separated list, e.g. {(option == "--models" ? "mlp,cnn" : "1,2,4,8")}.");
+        }
     }
 
     private static BenchReport RunRlg(BenchContext context) => RlgBenchmark.Run(RlgBenchmark.DefaultGrid, context.Rounds, context.Output);

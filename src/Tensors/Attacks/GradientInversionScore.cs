@@ -17,10 +17,15 @@ public static class GradientInversionScoring
     /// <param name="images">The true inputs, same shape, in [0, 1].</param>
     public static GradientInversionScore Score(Tensor reconstructions, Tensor images, long[] labels, long[] trueLabels)
     {
-        using var scope = NewDisposeScope();
-        var order = Pairing(reconstructions, images);
-        var paired = reconstructions.index_select(0, tensor(order));
+        using var paired = Paired(reconstructions, images);
         return new GradientInversionScore(InversionAttack.Score(paired, images), LabelAccuracy(labels, trueLabels));
+    }
+
+    /// <summary>The reconstructions reordered so that row i is the one paired with true image i (least summed MSE).</summary>
+    public static Tensor Paired(Tensor reconstructions, Tensor images)
+    {
+        using var order = tensor(Pairing(reconstructions, images), device: reconstructions.device);
+        return reconstructions.index_select(0, order);
     }
 
     /// <summary>|multiset(<paramref name="labels"/>) ∩ multiset(<paramref name="trueLabels"/>)| / N.</summary>

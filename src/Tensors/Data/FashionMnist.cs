@@ -56,6 +56,9 @@ public static class FashionMnist
             ClassCount);
     }
 
+    /// <summary>Where pixel intensities 0 and 1 land after <see cref="LoadSplit"/>'s normalisation: the box a reconstruction stays in.</summary>
+    public static (double Low, double High) NormalisedPixelRange => (-PixelMean / PixelStd, (1 - PixelMean) / PixelStd);
+
     /// <summary>Undoes <see cref="LoadSplit"/>'s normalisation: pixel intensities in [0, 1], as image-quality measures expect.</summary>
     public static Tensor ToUnitRange(Tensor normalised) => (normalised * PixelStd + PixelMean).clamp(0, 1);
 
