@@ -103,16 +103,27 @@ public static class GradientInversion
         var (bestObjective, bestDistance, since, step) = (double.PositiveInfinity, double.PositiveInfinity, 0, 0);
         try
         {
-            for (; step < options.Iterations && since < options.Patience; step++)
+            var (stage, stalled) = (0, false);
+            for (; step < options.Iterations; step++)
             {
-                optimizer.RateScale = Math.Pow(0.1, milestones.Count(m => step >= m));
+                // Step decay ×0.1 at 3/8, 5/8, 7/8 of the iterations, or earlier when the objective has stalled for
+                // Patience steps; stalled at the lowest rate, the restart ends.
+                if (since >= options.Patience)
+                {
+                    if (stage == milestones.Length) { stalled = true; break; }
+                    (stage, since) = (stage + 1, 0);
+                }
+                while (stage < milestones.Length && step >= milestones[stage]) stage++;
+                optimizer.RateScale = Math.Pow(0.1, stage);
                 using var scope = NewDisposeScope();
                 var gradients = DummyGradient(network, model, inputs, labels, labelLogits, createGraph: true);
                 var distance = Distance(gradients, targets, options.Distance);
                 var objective = options.TotalVariation > 0 && inputs.dim() == 4 ? distance.add(TotalVariation(inputs), tvWeight) : distance;
                 var value = objective.to_type(ScalarType.Float64).item<double>();
                 if (!double.IsFinite(value)) break;
-                if (value < bestObjective * (1 - options.Tolerance) || best is null)
+                // A change is an improvement of Tolerance relative to the best so far, but at least Tolerance · 1e-3 absolute:
+                // near a perfect match (objective ~1e-7) float32 noise alone would otherwise keep "improving" it.
+                if (bestObjective - value > options.Tolerance * Math.Max(Math.Abs(bestObjective), 1e-3) || best is null)
                 {
                     best?.Dispose();
                     best = inputs.detach().clone().DetachFromDisposeScope();
@@ -127,7 +138,7 @@ public static class GradientInversion
                     using (no_grad())
                         inputs.clamp_(low, high);
             }
-            return new RestartOutcome(best!, bestLabels, bestDistance, step, since >= options.Patience);
+            return new RestartOutcome(best!, bestLabels, bestDistance, step, stalled);
         }
         finally
         {

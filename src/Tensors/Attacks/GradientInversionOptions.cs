@@ -9,7 +9,7 @@ public sealed record GradientInversionOptions
     public int Iterations { get; init; } = 400;
 
     /// <summary>Adam's step size η on the dummy inputs (and dummy label logits). Multiplied by 0.1 at 3/8, 5/8 and 7/8
-    /// of <see cref="Iterations"/>, the schedule of Geiping et al.</summary>
+    /// of <see cref="Iterations"/> (the schedule of Geiping et al.), or earlier by the <see cref="Patience"/> rule.</summary>
     public double LearningRate { get; init; } = 0.1;
 
     /// <summary>Weight of the total-variation prior on image inputs ([N, C, H, W]); ignored for other shapes.</summary>
@@ -20,11 +20,12 @@ public sealed record GradientInversionOptions
     /// <summary>Independent random starts; the one whose gradient matches best is kept.</summary>
     public int Restarts { get; init; } = 1;
 
-    /// <summary>Stopping rule: a restart ends early when its objective has not improved by a relative
-    /// <see cref="Tolerance"/> for this many steps.</summary>
+    /// <summary>Stopping rule: when the objective has not improved by <see cref="Tolerance"/> for this many steps, the
+    /// learning rate drops to its next stage early; at the last stage (η·10⁻³) the restart ends.</summary>
     public int Patience { get; init; } = 100;
 
-    /// <summary>Relative improvement of the objective that counts as a change for <see cref="Patience"/>.</summary>
+    /// <summary>Improvement of the objective, relative to the best so far (but at least this times 10⁻³ absolute), that
+    /// counts as a change for <see cref="Patience"/>.</summary>
     public double Tolerance { get; init; } = 1e-4;
 
     /// <summary>Adam is fed the sign of the objective's gradient on the dummies (Geiping et al.'s signed Adam), which

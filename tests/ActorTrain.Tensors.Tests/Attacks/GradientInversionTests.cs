@@ -103,6 +103,21 @@ public sealed class GradientInversionTests
         Assert.Equal(1.0, score.LabelAccuracy);
     }
 
+    [Fact]
+    public void Invert_ConvergedMatch_StopsByThePatienceRule()
+    {
+        using var model = new ModelSpec("mlp", Shape, 4, [32]).Build(seed: 12);
+        using var truth = Images(1, seed: 13);
+        var target = Gradient(model, truth, [2]);
+        var options = new GradientInversionOptions { Iterations = 5000, Patience = 50, InputBounds = (0, 1), Seed = 14 };
+
+        using var result = GradientInversion.Invert(model, target, 1, Shape, [2], options);
+
+        Assert.Equal(1, result.StoppedEarly);
+        Assert.True(result.Iterations < 5000, $"{result.Iterations} steps");
+        Assert.True(result.Distance < 1e-4, $"distance {result.Distance:G3}");
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
