@@ -12,8 +12,10 @@ namespace ActorTrain.Nodes.Bench;
 /// <param name="Regime"><c>none</c>, <c>rlg</c> or <c>true</c> (<see cref="LabelKnowledge"/>).</param>
 /// <param name="LabelAccuracy">Multiset overlap of the labels the dummies carried with the true labels, / N.</param>
 /// <param name="Seconds">Wall-clock time of the inversion (for rlg including the RLG attack).</param>
+/// <param name="Labels">The labels the dummies carried (ascending, or the joint regime's arg-max per dummy).</param>
+/// <param name="TrueLabels">The batch's true labels, ascending.</param>
 public sealed record InvertRow(string Model, string Stage, int BatchSize, string Regime, double Mse, double Psnr, double Ssim,
-    double LabelAccuracy, double GradientDistance, int Iterations, double Seconds);
+    double LabelAccuracy, double GradientDistance, int Iterations, double Seconds, long[] Labels, long[] TrueLabels);
 
 /// <summary>What `bench invert` runs.</summary>
 /// <param name="TrainSteps">SGD steps (batch 32, η 0.05, momentum 0.9) between the init and trained stages.</param>
@@ -114,7 +116,7 @@ public static class InvertBenchmark
         var score = GradientInversionScoring.Score(reconstructions, images, result.Labels, trueLabels);
         using var paired = GradientInversionScoring.Paired(reconstructions, images);
         var row = new InvertRow("", "", n, regime, score.Image.Mse, score.Image.Psnr, score.Image.Ssim, score.LabelAccuracy,
-            result.Distance, result.Iterations, clock.Elapsed.TotalSeconds);
+            result.Distance, result.Iterations, clock.Elapsed.TotalSeconds, result.Labels, trueLabels.Order().ToArray());
         return (row, paired.contiguous().data<float>().ToArray());
     }
 

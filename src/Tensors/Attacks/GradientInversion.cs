@@ -23,7 +23,8 @@ public static class GradientInversion
     /// <param name="model">The model with the weights the worker used (not changed).</param>
     /// <param name="target">∇θ of the mean cross-entropy over the batch, one tensor per model parameter, by name.</param>
     /// <param name="sampleShape">One input's shape, e.g. [1, 28, 28].</param>
-    /// <param name="labels">The batch's labels (in any order) when known; null optimises soft labels jointly.</param>
+    /// <param name="labels">The batch's labels when known, in any order (the dummies carry them ascending); null optimises
+    /// soft labels jointly.</param>
     public static GradientInversionResult Invert(LayeredModel model, IReadOnlyDictionary<string, Tensor> target, int batchSize,
         long[] sampleShape, long[]? labels, GradientInversionOptions? options = null)
     {
@@ -38,7 +39,9 @@ public static class GradientInversion
         var classes = parameters.Single(p => p.name == $"{model.ProjectionLayer}.weight").Parameter.shape[0];
         var type = parameters[0].Parameter.dtype;
         var device = parameters[0].Parameter.device;
-        using var labelTensor = labels is null ? null : tensor(labels, device: device);
+        // Ascending: a batch's gradient is a sum, so which dummy carries which label is arbitrary; sorting makes the same
+        // multiset (e.g. the true labels and RLG's, when RLG is right) give the very same inversion.
+        using var labelTensor = labels is null ? null : tensor(labels.Order().ToArray(), device: device);
         if (labels is not null && labels.Any(l => l < 0 || l >= classes))
             throw new ArgumentException($"Labels must lie in 0..{classes - 1}: [{string.Join(", ", labels)}].");
 
