@@ -169,37 +169,43 @@ public static class GradientInversion
     }
 
     /// <summary>Cosine distance 1 − Σ⟨g, t⟩ / (‖g‖‖t‖) or squared L2 distance, summed over all parameters.</summary>
+    /// <remarks>
+    /// No implicit Scalars (docs/cluster.md, "Scalar lifetime"; this runs every inversion step): TorchSharp's
+    /// <c>square()</c> is <c>pow(2)</c> and tensor <c>+</c> passes a hidden alpha of 1 (<c>sub</c> has none), and a garbage collection
+    /// freed such a Scalar during <c>pow</c> in a bench run (c10 "INTERNAL ASSERT FAILED at Scalar.h"). Products and
+    /// explicit Scalars only.
+    /// </remarks>
     internal static Tensor Distance(IReadOnlyList<Tensor> gradients, IReadOnlyList<Tensor> targets, GradientDistance kind)
     {
+        using var one = 1.0.ToScalar();
         Tensor? dot = null, gradientNorm = null, targetNorm = null;
+        Tensor Accumulate(Tensor? sum, Tensor term) => sum is null ? term : sum.add(term, one);
         for (var i = 0; i < gradients.Count; i++)
         {
             if (kind == GradientDistance.L2)
             {
-                var squared = (gradients[i] - targets[i]).square().sum();
-                dot = dot is null ? squared : dot + squared;
+                var difference = gradients[i].sub(targets[i]);
+                dot = Accumulate(dot, difference.mul(difference).sum());
                 continue;
             }
-            var d = (gradients[i] * targets[i]).sum();
-            var g = gradients[i].square().sum();
-            var t = targets[i].square().sum();
-            (dot, gradientNorm, targetNorm) = dot is null ? (d, g, t) : (dot + d, gradientNorm! + g, targetNorm! + t);
+            dot = Accumulate(dot, gradients[i].mul(targets[i]).sum());
+            gradientNorm = Accumulate(gradientNorm, gradients[i].mul(gradients[i]).sum());
+            targetNorm = Accumulate(targetNorm, targets[i].mul(targets[i]).sum());
         }
         if (kind == GradientDistance.L2) return dot!;
-        // Explicit Scalars (docs/cluster.md, "Scalar lifetime"): this runs once per inversion step.
         using var floor = 1e-12.ToScalar();
-        using var one = 1.0.ToScalar();
         // floor before sqrt: a zero gradient (all ReLUs dead) would divide by zero
-        var cosine = dot! / (gradientNorm!.clamp_min(floor).sqrt() * targetNorm!.clamp_min(floor).sqrt());
+        var cosine = dot!.div(gradientNorm!.clamp_min(floor).sqrt().mul(targetNorm!.clamp_min(floor).sqrt()));
         return cosine.neg().add_(one);
     }
 
     /// <summary>Anisotropic total variation of [N, C, H, W] images: mean |vertical difference| + mean |horizontal difference|.</summary>
     internal static Tensor TotalVariation(Tensor images)
     {
-        var vertical = (images[.., .., 1.., ..] - images[.., .., ..^1, ..]).abs().mean();
-        var horizontal = (images[.., .., .., 1..] - images[.., .., .., ..^1]).abs().mean();
-        return vertical + horizontal;
+        using var one = 1.0.ToScalar(); // explicit, as in Distance
+        var vertical = images[.., .., 1.., ..].sub(images[.., .., ..^1, ..]).abs().mean();
+        var horizontal = images[.., .., .., 1..].sub(images[.., .., .., ..^1]).abs().mean();
+        return vertical.add(horizontal, one);
     }
 
     /// <summary>The target tensors in parameter order, detached copies in the parameters' type and device.</summary>

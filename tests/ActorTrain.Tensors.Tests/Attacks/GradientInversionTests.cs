@@ -118,6 +118,40 @@ public sealed class GradientInversionTests
         Assert.True(result.Distance < 1e-4, $"distance {result.Distance:G3}");
     }
 
+    /// <summary>
+    /// The inversion loop under constant garbage collection, as ScalarLifetimeTests does for the optimizers: a Scalar
+    /// made implicitly (TorchSharp's square() is pow(2)) was freed during the native call in a bench run. Can only
+    /// fail, never prove.
+    /// </summary>
+    [Fact]
+    public async Task Invert_UnderConstantGarbageCollection_NeverReadsAFreedScalar()
+    {
+        using var model = new ModelSpec("cnn", Shape, 4, [16]).Build(seed: 26);
+        using var truth = Images(2, seed: 27);
+        var target = Gradient(model, truth, [1, 3]);
+        var options = new GradientInversionOptions { Iterations = 400, Patience = 400, InputBounds = (0, 1), Seed = 28 };
+        using var stop = new CancellationTokenSource();
+        var collector = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+        });
+        try
+        {
+            using var unknown = GradientInversion.Invert(model, target, 2, Shape, null, options);
+            using var known = GradientInversion.Invert(model, target, 2, Shape, [1, 3], options with { Distance = GradientDistance.L2 });
+            Assert.True(double.IsFinite(unknown.Distance) && double.IsFinite(known.Distance));
+        }
+        finally
+        {
+            stop.Cancel();
+            await collector;
+        }
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
