@@ -33,7 +33,7 @@ public static class BenchCommand
         var size = new Option<long?>("--size-mb") { Description = "codec, aggregate: payload size per array, in MiB; replay: recorded payload in all, in MiB (default 64)." };
         var sources = new Option<int>("--sources") { Description = "aggregate: how many updates are summed.", DefaultValueFactory = _ => 8 };
         var workers = new Option<int>("--workers") { Description = "train-overhead: in-process workers.", DefaultValueFactory = _ => 2 };
-        var steps = new Option<int>("--steps") { Description = "train-overhead: steps per measurement; nopeek: training steps per setting.", DefaultValueFactory = _ => 300 };
+        var steps = new Option<int>("--steps") { Description = "train-overhead: steps per measurement; nopeek: training steps per setting; invert: SGD steps before the trained stage (50 unless given).", DefaultValueFactory = _ => 300 };
         var costOnly = new Option<bool>("--cost-only") { Description = "nopeek: only the step-time cost (plain vs NoPeek split step at batch 64 and 128); no training sweep, attack or plots." };
         var invertModels = new Option<string>("--models") { Description = "invert: image models, comma-separated (mlp, cnn).", DefaultValueFactory = _ => "mlp,cnn" };
         var invertBatches = new Option<string>("--batch-sizes") { Description = "invert: batch sizes, comma-separated.", DefaultValueFactory = _ => "1,2,4,8" };
