@@ -1,5 +1,6 @@
 using ActorTrain.Tensors.Attacks;
 using ActorTrain.Tensors.Models;
+using ActorTrain.Tensors.Tests.Training;
 using ActorTrain.Tensors.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -130,26 +131,12 @@ public sealed class GradientInversionTests
         using var truth = Images(2, seed: 27);
         var target = Gradient(model, truth, [1, 3]);
         var options = new GradientInversionOptions { Iterations = 400, Patience = 400, InputBounds = (0, 1), Seed = 28 };
-        using var stop = new CancellationTokenSource();
-        var collector = Task.Run(() =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-            }
-        });
-        try
+        await ConstantGarbageCollection.During(() =>
         {
             using var unknown = GradientInversion.Invert(model, target, 2, Shape, null, options);
             using var known = GradientInversion.Invert(model, target, 2, Shape, [1, 3], options with { Distance = GradientDistance.L2 });
             Assert.True(double.IsFinite(unknown.Distance) && double.IsFinite(known.Distance));
-        }
-        finally
-        {
-            stop.Cancel();
-            await collector;
-        }
+        });
     }
 
     [Theory]

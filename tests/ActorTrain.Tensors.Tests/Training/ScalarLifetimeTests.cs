@@ -22,28 +22,14 @@ public sealed class ScalarLifetimeTests
         IGradientOptimizer optimizer = kind == "sgd" ? new SgdOptimizer(0.01, momentum: 0.9, weightDecay: 1e-4) : new AdamOptimizer(0.001, WeightDecay: 1e-4);
         using var parameter = ones(200_000);
         var parameters = new[] { ("p", parameter) };
-        using var stop = new CancellationTokenSource();
-        var collector = Task.Run(() =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-            }
-        });
-        try
+        await ConstantGarbageCollection.During(() =>
         {
             for (var i = 0; i < 5_000; i++)
             {
                 using var gradient = full(200_000, 0.001f);
                 optimizer.Step(parameters, new Dictionary<string, Tensor> { ["p"] = gradient });
             }
-        }
-        finally
-        {
-            stop.Cancel();
-            await collector;
-        }
+        });
         Assert.All(parameter.data<float>().ToArray(), v => Assert.True(float.IsFinite(v)));
     }
 }
