@@ -14,14 +14,16 @@ namespace ActorTrain.Nodes.Bench;
 /// <param name="Seconds">Wall-clock time of the inversion (for rlg including the RLG attack).</param>
 /// <param name="Labels">The labels the dummies carried (ascending, or the joint regime's arg-max per dummy).</param>
 /// <param name="TrueLabels">The batch's true labels, ascending.</param>
-public sealed record InvertRow(string Model, string Stage, int BatchSize, string Regime, double Mse, double Psnr, double Ssim,
+/// <param name="Batch">Which of the seeded batches of this size (0-based).</param>
+public sealed record InvertRow(string Model, string Stage, int BatchSize, int Batch, string Regime, double Mse, double Psnr, double Ssim,
     double LabelAccuracy, double GradientDistance, int Iterations, double Seconds, long[] Labels, long[] TrueLabels);
 
 /// <summary>What `bench invert` runs.</summary>
 /// <param name="TrainSteps">SGD steps (batch 32, η 0.05, momentum 0.9) between the init and trained stages.</param>
 /// <param name="Iterations">Most inversion steps per restart (<see cref="GradientInversionOptions.Iterations"/>).</param>
+/// <param name="BatchesPerSize">Seeded test batches per batch size (distinct samples); the grid shows the first.</param>
 public sealed record InvertBenchOptions(
-    string[] Models, int[] BatchSizes, int TrainSteps = 50, int Iterations = 300, int Restarts = 1, long Seed = 1)
+    string[] Models, int[] BatchSizes, int TrainSteps = 50, int Iterations = 300, int Restarts = 1, long Seed = 1, int BatchesPerSize = 1)
 {
     public static readonly string[] DefaultModels = ["mlp", "cnn"];
     public static readonly int[] DefaultBatchSizes = [1, 2, 4, 8];
@@ -48,6 +50,7 @@ public static class InvertBenchmark
         if (unknown is not null) throw new ArgumentException($"bench invert: model '{unknown}' is not an image model; choose mlp, cnn or both.");
         if (options.BatchSizes.Length == 0 || options.BatchSizes.Any(b => b is < 1 or > 64))
             throw new ArgumentException($"bench invert: batch sizes must lie in 1..64, got [{string.Join(", ", options.BatchSizes)}].");
+        if (options.BatchesPerSize < 1) throw new ArgumentException($"bench invert: --batches {options.BatchesPerSize}: must be at least 1.");
         if (options.TrainSteps < 0) throw new ArgumentException($"bench invert: training steps must be ≥ 0, got {options.TrainSteps}.");
         var inversion = new GradientInversionOptions
         {
@@ -55,7 +58,7 @@ public static class InvertBenchmark
         };
         output.WriteLine(FormattableString.Invariant(
             $"Fashion-MNIST test batches; {options.Iterations} inversion steps × {options.Restarts} restart(s), cosine distance, TV 1e-4; 'trained' = {options.TrainSteps} SGD steps"));
-        output.WriteLine("model  stage    batch  labels     MSE    PSNR    SSIM  label acc  distance  steps  seconds");
+        output.WriteLine("model  stage    batch  #  labels     MSE    PSNR    SSIM  label acc  distance  steps  seconds");
         var rows = new List<InvertRow>();
         var grids = new List<Grid>();
         var batches = Batches(data.Test, options);
@@ -67,25 +70,25 @@ public static class InvertBenchmark
                 if (stage == "trained") Train(model, data.Train, options);
                 var truth = new List<float>();
                 var regimes = InvertBenchOptions.Regimes.ToDictionary(r => r, _ => new List<float>());
-                foreach (var (inputs, labels) in batches)
+                foreach (var (index, inputs, labels) in batches)
                 {
                     using var gradient = GradientStep.Compute(model, inputs, labels);
                     var trueLabels = labels.data<long>().ToArray();
                     using var images = FashionMnist.ToUnitRange(inputs);
-                    truth.AddRange(images.data<float>().ToArray());
+                    if (index == 0) truth.AddRange(images.data<float>().ToArray());
                     foreach (var regime in InvertBenchOptions.Regimes)
                     {
                         var (row, pixels) = Invert(model, gradient, images, trueLabels, regime, inversion);
-                        rows.Add(row with { Model = kind, Stage = stage });
-                        regimes[regime].AddRange(pixels);
+                        rows.Add(row with { Model = kind, Stage = stage, Batch = index });
+                        if (index == 0) regimes[regime].AddRange(pixels);
                         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"{kind,-5}  {stage,-7}  {row.BatchSize,5}  {regime,-6}  {row.Mse,6:F4}  {row.Psnr,6:F2}  {row.Ssim,6:F3}  {row.LabelAccuracy,9:F2}  {row.GradientDistance,8:G3}  {row.Iterations,5}  {row.Seconds,7:F2}"));
+                            $"{kind,-5}  {stage,-7}  {row.BatchSize,5}  {index,1}  {regime,-6}  {row.Mse,6:F4}  {row.Psnr,6:F2}  {row.Ssim,6:F3}  {row.LabelAccuracy,9:F2}  {row.GradientDistance,8:G3}  {row.Iterations,5}  {row.Seconds,7:F2}"));
                     }
                 }
                 grids.Add(new Grid(kind, stage, truth.ToArray(), regimes.Select(r => (r.Key, r.Value.ToArray())).ToArray()));
             }
         }
-        foreach (var (inputs, labels) in batches)
+        foreach (var (_, inputs, labels) in batches)
         {
             inputs.Dispose();
             labels.Dispose();
@@ -115,21 +118,22 @@ public static class InvertBenchmark
         using var reconstructions = FashionMnist.ToUnitRange(result.Inputs);
         var score = GradientInversionScoring.Score(reconstructions, images, result.Labels, trueLabels);
         using var paired = GradientInversionScoring.Paired(reconstructions, images);
-        var row = new InvertRow("", "", n, regime, score.Image.Mse, score.Image.Psnr, score.Image.Ssim, score.LabelAccuracy,
+        var row = new InvertRow("", "", n, 0, regime, score.Image.Mse, score.Image.Psnr, score.Image.Ssim, score.LabelAccuracy,
             result.Distance, result.Iterations, clock.Elapsed.TotalSeconds, result.Labels, trueLabels.Order().ToArray());
         return (row, paired.contiguous().data<float>().ToArray());
     }
 
-    /// <summary>One seeded test batch per batch size, drawn without overlap.</summary>
-    private static (Tensor Inputs, Tensor Labels)[] Batches(LabeledDataset test, InvertBenchOptions options)
+    /// <summary><see cref="InvertBenchOptions.BatchesPerSize"/> seeded test batches per batch size, drawn without overlap.</summary>
+    private static (int Index, Tensor Inputs, Tensor Labels)[] Batches(LabeledDataset test, InvertBenchOptions options)
     {
-        var order = new BatchSampler(Enumerable.Range(0, test.Count).ToArray(), options.BatchSizes.Sum(), (ulong)options.Seed).Epoch(0).First();
+        var order = new BatchSampler(Enumerable.Range(0, test.Count).ToArray(), options.BatchSizes.Sum() * options.BatchesPerSize, (ulong)options.Seed)
+            .Epoch(0).First();
         var start = 0;
-        return options.BatchSizes.Select(size =>
+        return options.BatchSizes.SelectMany(size => Enumerable.Range(0, options.BatchesPerSize).Select(index =>
         {
             using var rows = tensor(order[start..(start += size)].Select(i => (long)i).ToArray());
-            return (test.Inputs.index_select(0, rows), test.Labels.index_select(0, rows));
-        }).ToArray();
+            return (index, test.Inputs.index_select(0, rows), test.Labels.index_select(0, rows));
+        })).ToArray();
     }
 
     private static void Train(LayeredModel model, LabeledDataset train, InvertBenchOptions options)

@@ -39,9 +39,10 @@ public static class BenchCommand
         var invertBatches = new Option<string>("--batch-sizes") { Description = "invert: batch sizes, comma-separated.", DefaultValueFactory = _ => "1,2,4,8" };
         var invertIterations = new Option<int>("--iterations") { Description = "invert: most inversion steps per restart.", DefaultValueFactory = _ => 300 };
         var invertRestarts = new Option<int>("--restarts") { Description = "invert: random restarts per inversion (the best gradient match is kept).", DefaultValueFactory = _ => 1 };
+        var invertBatchCount = new Option<int>("--batches") { Description = "invert: seeded test batches per batch size.", DefaultValueFactory = _ => 1 };
         var train = new TrainOptions(includeSteps: false);
         var command = new Command("bench", "Run a benchmark suite; reports candidate / baseline from the same run.")
-            { suite, json, rounds, size, sources, workers, steps, costOnly, invertModels, invertBatches, invertIterations, invertRestarts };
+            { suite, json, rounds, size, sources, workers, steps, costOnly, invertModels, invertBatches, invertIterations, invertRestarts, invertBatchCount };
         train.AddTo(command);
         command.SetAction(parse =>
         {
@@ -63,7 +64,7 @@ public static class BenchCommand
                     CommaList(parse.GetValue(invertBatches)!, "--batch-sizes", s => int.Parse(s, CultureInfo.InvariantCulture)),
                     // --steps defaults to 300 for the other suites; invert's training stage is 50 SGD steps unless given
                     TrainSteps: parse.GetResult(steps) is { Implicit: false } ? parse.GetValue(steps) : 50,
-                    Iterations: parse.GetValue(invertIterations), Restarts: parse.GetValue(invertRestarts));
+                    Iterations: parse.GetValue(invertIterations), Restarts: parse.GetValue(invertRestarts), BatchesPerSize: parse.GetValue(invertBatchCount));
                 if (invert.Iterations < 1 || invert.Restarts < 1) throw new ArgumentException("--iterations and --restarts must be at least 1.");
                 var report = run(new BenchContext(parse, roundCount, output,
                     () => TrainSettings.Resolve(configuration, train.Read(parse)),
