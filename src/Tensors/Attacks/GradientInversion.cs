@@ -35,15 +35,16 @@ public static class GradientInversion
             throw new ArgumentException($"{labels.Length} labels were given for a batch of {batchSize}; give one per sample.");
         var clock = Stopwatch.StartNew();
         var parameters = model.named_parameters().Select(p => (p.name, Parameter: (Tensor)p.parameter)).ToArray();
+        var projection = parameters.FirstOrDefault(p => p.name == $"{model.ProjectionLayer}.weight").Parameter
+            ?? throw new ArgumentException($"Model '{model.GetName()}' has no projection layer: inversion needs a classifier.");
+        var classes = projection.shape[0];
+        if (labels is not null && labels.Any(l => l < 0 || l >= classes))
+            throw new ArgumentException($"Labels must lie in 0..{classes - 1}: [{string.Join(", ", labels)}].");
+        var (type, device) = (projection.dtype, projection.device);
         var targets = Targets(parameters, target);
-        var classes = parameters.Single(p => p.name == $"{model.ProjectionLayer}.weight").Parameter.shape[0];
-        var type = parameters[0].Parameter.dtype;
-        var device = parameters[0].Parameter.device;
         // Ascending: a batch's gradient is a sum, so which dummy carries which label is arbitrary; sorting makes the same
         // multiset (e.g. the true labels and RLG's, when RLG is right) give the very same inversion.
         using var labelTensor = labels is null ? null : tensor(labels.Order().ToArray(), device: device);
-        if (labels is not null && labels.Any(l => l < 0 || l >= classes))
-            throw new ArgumentException($"Labels must lie in 0..{classes - 1}: [{string.Join(", ", labels)}].");
 
         Tensor? bestInputs = null;
         long[] bestLabels = [];
@@ -72,7 +73,7 @@ public static class GradientInversion
     }
 
     /// <summary>The labels RLG reveals from the target's projection weight and bias gradient, with their counts, as one
-    /// label per sample (ascending); the list is shorter or longer than the batch only if RLG's counts are.</summary>
+    /// label per sample (ascending): N labels, since the counts sum to N; none when RLG reveals no class.</summary>
     public static long[] RevealLabels(LayeredModel model, IReadOnlyDictionary<string, Tensor> target, int batchSize)
     {
         var name = model.ProjectionLayer ?? throw new ArgumentException($"Model '{model.GetName()}' has no projection layer for RLG to read.");
@@ -141,7 +142,9 @@ public static class GradientInversion
                     using (no_grad())
                         inputs.clamp_(low, high);
             }
-            return new RestartOutcome(best!, bestLabels, bestDistance, step, stalled);
+            return best is null
+                ? throw new ArgumentException("The inversion objective is not finite at the start: is the target gradient's scale extreme? Try the cosine distance.")
+                : new RestartOutcome(best, bestLabels, bestDistance, step, stalled);
         }
         finally
         {
