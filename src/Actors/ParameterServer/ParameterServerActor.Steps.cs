@@ -55,6 +55,16 @@ public sealed partial class ParameterServerActor
             Reject(update, $"unknown worker '{update.WorkerId}' (not registered from {Sender.Path.Address})");
             return;
         }
+        var wireBytes = update.ValueBytes;
+        if (update.Compressed is not null)
+        {
+            if (Unpack(update) is not { } unpacked)
+            {
+                if (_setup.Mode == AggregationMode.Async) SendOrder(worker, _roster.Active);
+                return;
+            }
+            update = unpacked;
+        }
         var problem = _validator.Problem(update) ?? VersionProblem(update);
         if (problem is not null)
         {
@@ -67,6 +77,9 @@ public sealed partial class ParameterServerActor
             worker.Suspended = false;
             _log.Info("Worker {0} reported again and is back in the barrier.", worker.Id);
         }
+        _stepBytes += wireBytes;
+        _updateBytes += wireBytes;
+        _denseBytes += 4L * _store.Layout.TotalLength;
         Publish(update);
 
         if (_setup.Mode == AggregationMode.Async)
@@ -78,6 +91,30 @@ public sealed partial class ParameterServerActor
         _pending[Sender] = update;
         _expected.Add(Sender);
         TryCommit();
+    }
+
+    /// <summary>
+    /// A compressed update decoded to the dense values every later stage (validation, aggregation, the tap, the
+    /// journal) sees; null, after rejecting it, when the payload is oversized or does not decode.
+    /// </summary>
+    private WorkerUpdate? Unpack(WorkerUpdate update)
+    {
+        var packed = update.Compressed!;
+        if (packed.ByteCount > _setup.MaxUpdateBytes || 4L * packed.Length > _setup.MaxUpdateBytes)
+        {
+            Reject(update, $"oversized: {Math.Max(packed.ByteCount, 4L * packed.Length)} bytes exceeds the limit of {_setup.MaxUpdateBytes}");
+            return null;
+        }
+        try
+        {
+            var values = Tensors.Compression.UpdateCodec.Decode(packed, _segments);
+            return update with { Tensors = update.Tensors with { Values = values }, Compressed = null };
+        }
+        catch (InvalidDataException e)
+        {
+            Reject(update, $"undecodable {packed.Encoding} payload: {e.Message}");
+            return null;
+        }
     }
 
     /// <summary>Metadata on the topic for everyone; the tensors to explicit subscribers, chunked where remote.</summary>
@@ -166,7 +203,8 @@ public sealed partial class ParameterServerActor
         ApplyStep(step);
         _weights = _weightBuffers is null ? _store.Weights() : _store.WeightsInto(_weightBuffers.Next());
         var (samples, loss, workers) = (step.Samples, step.Loss, step.Workers);
-        _stepLog.Write(_version, workers, samples, loss, _rejected);
+        _stepLog.Write(_version, workers, samples, loss, _rejected, _stepBytes);
+        _stepBytes = 0;
         _mediator.Tell(new Publish(_topic, new StepApplied(_setup.Spec.RunId, _version, workers, samples, loss)));
         if (_setup.Persistent && _version % _setup.SnapshotEvery == 0) SaveSnapshot(TakeSnapshot());
 
@@ -224,6 +262,6 @@ public sealed partial class ParameterServerActor
             _setup.Spec.RunId, _version, _accuracies[^1].Value, _rejected);
         _setup.OnFinished(new RunOutcome(_setup.Spec.RunId, _version, _samples, _accuracies[^1].Value, _losses[^1].Value,
             _training.Elapsed.TotalSeconds, _rejected, new Dictionary<string, long>(_rejectedByReason), _maxWorkers,
-            _losses, _accuracies, _weights));
+            _losses, _accuracies, _weights) { UpdateBytes = _updateBytes, DenseUpdateBytes = _denseBytes });
     }
 }

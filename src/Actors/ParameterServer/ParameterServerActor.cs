@@ -42,6 +42,7 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
     private readonly ParameterStore _store;
     private readonly UpdateValidator _validator;
     private readonly StepLog _stepLog;
+    private readonly int[] _segments;
     private readonly CapturePolicy _capture;
     private readonly IReadOnlyList<ParameterSlot> _captureSlots;
     private readonly IActorRef? _updateRecorder;
@@ -52,6 +53,9 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
     private long _version;
     private long _samples;
     private long _rejected;
+    private long _stepBytes;
+    private long _updateBytes;
+    private long _denseBytes;
     private int _maxWorkers;
     private bool _started;
     private bool _finished;
@@ -66,6 +70,7 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
         _updateSubscribers = new UpdateStream.StreamSubscribers(setup.Spec.RunId, "updates", "parameter server");
         if (_setup.Threads > 0) TorchSharp.torch.set_num_threads(_setup.Threads); // per-thread setting, this actor's thread
         _store = _setup.CreateStore();
+        _segments = _store.Layout.Slots.Select(s => s.Length).ToArray();
         var kind = _setup.Mode == AggregationMode.LocalSgd ? UpdateKind.WeightDelta : UpdateKind.Gradient;
         _validator = new UpdateValidator(_setup.Spec.RunId, _store.Layout, kind, _setup.MaxUpdateBytes);
         _stepLog = new StepLog(_setup.StepLogPath);

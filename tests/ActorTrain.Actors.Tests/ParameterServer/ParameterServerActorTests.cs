@@ -91,6 +91,28 @@ public sealed class ParameterServerActorTests : TestKit
     }
 
     [Fact]
+    public void CompressedUpdate_IsDecodedBeforeItIsApplied_AndCountedAtItsCompressedSize()
+    {
+        var (server, worker, first) = StartWithOneWorker(steps: 2);
+        var gradient = Enumerable.Range(0, _layout.TotalLength).Select(i => i % 97 == 0 ? 1f + i % 5 : 0f).ToArray();
+        var packed = Tensors.Compression.UpdateCodec.Encode(gradient, Tensors.Compression.UpdateEncoding.Sparse);
+        var compressed = Update(0, tensors: TensorSet.FromLayout(_layout, [])) with { Compressed = packed };
+
+        var corrupt = compressed with { Compressed = packed with { Payload = packed.Payload[..^3] } };
+        ExpectRejected(worker, server, corrupt, "undecodable Sparse payload");
+        worker.Send(server, compressed);
+        var next = worker.ExpectMsg<StepOrder>(Wait);
+
+        // The test spec trains with plain SGD (lr 0.1, no momentum): w1 = w0 − lr·g, exactly what the dense update gives.
+        for (var i = 0; i < gradient.Length; i++) Assert.Equal(first.Weights.Values[i] - 0.1f * gradient[i], next.Weights.Values[i], 1e-6f);
+        worker.Send(server, Update(1));
+        worker.ExpectMsg<RunFinished>(Wait);
+        AwaitCondition(() => _outcome is not null, Wait);
+        Assert.Equal(packed.ByteCount + 4L * _layout.TotalLength, _outcome!.UpdateBytes);
+        Assert.Equal(2 * 4L * _layout.TotalLength, _outcome.DenseUpdateBytes);
+    }
+
+    [Fact]
     public void OversizedUpdate_IsRejectedBeforeItsContentIsExamined()
     {
         var (server, worker, _) = StartWithOneWorker(maxUpdateBytes: 4L * TestSpecs.BuildModel(_spec).parameters().Sum(p => p.numel()));
