@@ -11,7 +11,8 @@ namespace ActorTrain.Nodes.Cli;
 public static class BenchCommand
 {
     private sealed record BenchContext(ParseResult Parse, int Rounds, TextWriter Output, Func<TrainSettings> Train, int Workers, int Steps, long? SizeBytes, int Sources,
-        string? JsonPath = null, bool CostOnly = false);
+        string? JsonPath = null, bool CostOnly = false, ActorTrainConfiguration? Configuration = null, TrainOverrides? TrainCli = null,
+        bool SyntheticOnly = false);
 
     private static readonly IReadOnlyDictionary<string, Func<BenchContext, BenchReport>> Suites =
         new Dictionary<string, Func<BenchContext, BenchReport>>
@@ -22,20 +23,22 @@ public static class BenchCommand
             ["rlg"] = RunRlg,
             ["replay"] = RunReplay,
             ["nopeek"] = RunNoPeek,
+            ["defenses"] = RunDefenses,
         };
 
     public static Command Create(Option<string?> configOption)
     {
         var suite = new Argument<string>("suite") { Description = $"Suite to run: {string.Join(", ", Suites.Keys)}." };
         var json = new Option<string?>("--json") { Description = "Also write the report to this file." };
-        var rounds = new Option<int>("--rounds") { Description = "Measurement rounds per case (median is kept).", DefaultValueFactory = _ => 5 };
+        var rounds = new Option<int>("--rounds") { Description = "Measurement rounds per case (median is kept); defenses: 2 × rounds synthetic updates per setting.", DefaultValueFactory = _ => 5 };
         var size = new Option<long?>("--size-mb") { Description = "codec, aggregate: payload size per array, in MiB; replay: recorded payload in all, in MiB (default 64)." };
         var sources = new Option<int>("--sources") { Description = "aggregate: how many updates are summed.", DefaultValueFactory = _ => 8 };
         var workers = new Option<int>("--workers") { Description = "train-overhead: in-process workers.", DefaultValueFactory = _ => 2 };
-        var steps = new Option<int>("--steps") { Description = "train-overhead: steps per measurement; nopeek: training steps per setting.", DefaultValueFactory = _ => 300 };
+        var steps = new Option<int>("--steps") { Description = "train-overhead: steps per measurement; nopeek, defenses: training steps per setting.", DefaultValueFactory = _ => 300 };
         var costOnly = new Option<bool>("--cost-only") { Description = "nopeek: only the step-time cost (plain vs NoPeek split step at batch 64 and 128); no training sweep, attack or plots." };
+        var syntheticOnly = new Option<bool>("--synthetic-only") { Description = "defenses: only the synthetic 1000-class part (no training runs)." };
         var train = new TrainOptions(includeSteps: false);
-        var command = new Command("bench", "Run a benchmark suite; reports candidate / baseline from the same run.") { suite, json, rounds, size, sources, workers, steps, costOnly };
+        var command = new Command("bench", "Run a benchmark suite; reports candidate / baseline from the same run.") { suite, json, rounds, size, sources, workers, steps, costOnly, syntheticOnly };
         train.AddTo(command);
         command.SetAction(parse =>
         {
@@ -54,7 +57,8 @@ public static class BenchCommand
                 var configuration = ActorTrainConfiguration.Load(parse.GetValue(configOption)); // even for suites that use none: a broken file is still reported
                 var report = run(new BenchContext(parse, roundCount, output,
                     () => TrainSettings.Resolve(configuration, train.Read(parse)),
-                    parse.GetValue(workers), parse.GetValue(steps), sizeMb * (1L << 20), parse.GetValue(sources), parse.GetValue(json), parse.GetValue(costOnly)));
+                    parse.GetValue(workers), parse.GetValue(steps), sizeMb * (1L << 20), parse.GetValue(sources), parse.GetValue(json), parse.GetValue(costOnly),
+                    configuration, train.Read(parse), parse.GetValue(syntheticOnly)));
                 output.WriteLine(report.Summary());
                 var jsonPath = parse.GetValue(json);
                 if (jsonPath is not null) ReportFiles.Write(jsonPath, report.ToJson());
@@ -136,6 +140,21 @@ public static class BenchCommand
         return new BenchReport("nopeek", "NoPeek split step (α = 1)", "plain split step", at128.PlainMilliseconds / at128.NoPeekMilliseconds,
             "batch 128 (ratio = plain / NoPeek step time; 0.8 is a 1.25× cost)", rows,
             CandidateSeconds: at128.NoPeekMilliseconds / 1000, BaselineSeconds: at128.PlainMilliseconds / 1000);
+    }
+
+    /// <summary>Headline: bytes per step of top-k 1% against none (ratio = dense / compressed), rows: every setting.</summary>
+    private static BenchReport RunDefenses(BenchContext context)
+    {
+        var cli = context.TrainCli!;
+        var options = new DefensesBenchOptions(context.Steps, cli.BatchSize ?? 16, context.Workers, 2 * context.Rounds, context.SyntheticOnly);
+        var rows = DefensesBenchmark.Run(context.Configuration!, cli with { BatchSize = null }, options, context.Output);
+        var directory = context.JsonPath is { } json ? Path.GetDirectoryName(Path.GetFullPath(json))! : Directory.GetCurrentDirectory();
+        foreach (var file in DefensesPlots.Save(directory, rows)) context.Output.WriteLine($"wrote {file}");
+        var part = rows.Any(r => r.Part == "training") ? "training" : "synthetic";
+        var none = rows.First(r => r.Part == part && r.Setting == "none");
+        var topk = rows.First(r => r.Part == part && r.Setting == "topk 0.01");
+        return new BenchReport("defenses", "top-k 1% update (bytes)", "dense float32 update (bytes)", none.BytesPerStep / topk.BytesPerStep,
+            $"{part} part; ratio = dense / top-k bytes per step; leakage and accuracy per setting in rows", [.. rows]);
     }
 
     private static BenchReport RunRlg(BenchContext context) => RlgBenchmark.Run(RlgBenchmark.DefaultGrid, context.Rounds, context.Output);
