@@ -136,7 +136,7 @@ public sealed partial class WorkerActor : ReceiveActor, IWithTimers
         _replica.LoadWeights(order.Weights.Values);
         var local = _spec.Mode == "local-sgd";
         var result = local
-            ? _replica.LocalSteps(_spec.LocalSteps, Optimizers.Create(_spec.Optimizer, _spec.LearningRate, _spec.Momentum))
+            ? _replica.LocalSteps(_spec.Period.StepsAt(order.Version), Optimizers.Create(_spec.Optimizer, _spec.LearningRate, _spec.Momentum))
             : _replica.Gradient(_updates?.Next());
         var (values, compressed) = _transforms?.Apply(result.Values) ?? (result.Values, null);
         var tensors = TensorSet.FromLayout(_replica.Layout, compressed is null ? values : []);

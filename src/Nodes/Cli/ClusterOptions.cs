@@ -9,6 +9,8 @@ public sealed class ClusterOptions
     private readonly Option<string?> _mode = new("--mode") { Description = "Aggregation: sync | async | local-sgd (config: actortrain.cluster.mode)." };
     private readonly Option<int?> _workers = new("--workers") { Description = "Workers in this process (run: default config actortrain.cluster.workers; node: one per device)." };
     private readonly Option<int?> _localSteps = new("--local-steps") { Description = "local-sgd: local steps between averagings." };
+    private readonly Option<int?> _localStepsMax = new("--local-steps-max") { Description = "local-sgd, adaptive period (ADPSGD-style): double the local steps every --period-double-every rounds up to this many; 0 = fixed (config: actortrain.cluster.local-steps-max)." };
+    private readonly Option<int?> _periodDoubleEvery = new("--period-double-every") { Description = "With --local-steps-max: rounds between doublings (config: actortrain.cluster.period-double-every)." };
     private readonly Option<int?> _minWorkers = new("--min-workers") { Description = "Workers that must register before the first step (parameter server)." };
     private readonly Option<string?> _logLevel = new("--log-level") { Description = "Akka log level: DEBUG | INFO | WARNING | ERROR." };
     private readonly Option<string?> _capture = new("--capture") { Description = "With a journal: record projection (default) | all | none | NAME,NAME of each accepted update." };
@@ -37,7 +39,7 @@ public sealed class ClusterOptions
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { _mode, _workers, _localSteps, _minWorkers, _logLevel, _journal, _capture, _captureEvery, _captureDtype, _recordLabels, _recordInputs, _attack, _split, _defense, _alpha, _noise, _noiseKind, _splitFed,
-                     _clipNorm, _noiseMultiplier, _compress, _keepRatio, _fp16 })
+                     _clipNorm, _noiseMultiplier, _compress, _keepRatio, _fp16, _localStepsMax, _periodDoubleEvery })
             command.Add(option);
     }
 
@@ -46,5 +48,6 @@ public sealed class ClusterOptions
         parse.GetValue(_journal), parse.GetValue(_capture), parse.GetValue(_captureEvery), parse.GetValue(_captureDtype), parse.GetValue(_recordLabels),
         parse.GetValue(_attack), parse.GetValue(_split), parse.GetValue(_defense), parse.GetValue(_alpha), parse.GetValue(_noise), parse.GetValue(_noiseKind),
         parse.GetValue(_splitFed), parse.GetValue(_recordInputs),
-        parse.GetValue(_clipNorm), parse.GetValue(_noiseMultiplier), parse.GetValue(_compress), parse.GetValue(_keepRatio), parse.GetValue(_fp16));
+        parse.GetValue(_clipNorm), parse.GetValue(_noiseMultiplier), parse.GetValue(_compress), parse.GetValue(_keepRatio), parse.GetValue(_fp16),
+        parse.GetValue(_localStepsMax), parse.GetValue(_periodDoubleEvery));
 }

@@ -12,7 +12,8 @@ public sealed record ClusterOverrides(
     string? Capture = null, int? CaptureEvery = null, string? CaptureDtype = null, bool RecordLabels = false, string? Attack = null,
     string? Split = null, string? Defense = null, double? Alpha = null, double? ActivationNoise = null, string? NoiseKind = null,
     int? SplitFed = null, bool RecordInputs = false,
-    double? ClipNorm = null, double? NoiseMultiplier = null, string? Compress = null, double? KeepRatio = null, bool Fp16 = false);
+    double? ClipNorm = null, double? NoiseMultiplier = null, string? Compress = null, double? KeepRatio = null, bool Fp16 = false,
+    int? LocalStepsMax = null, int? PeriodDoubleEvery = null);
 
 /// <summary>A cluster run's settings: what to train, how to aggregate, and the parameter server's limits.</summary>
 /// <param name="Cluster">The Akka configuration nodes are built from (user file over the references).</param>
@@ -36,7 +37,9 @@ public sealed record ClusterSettings(
     Actors.Protocol.SplitSpec? Split = null,
     bool RecordInputs = false,
     Actors.Tap.InversionTapSettings? TapInversion = null,
-    Tensors.Compression.UpdateTransformOptions? UpdateTransforms = null)
+    Tensors.Compression.UpdateTransformOptions? UpdateTransforms = null,
+    int LocalStepsMax = 0,
+    int PeriodDoubleEvery = 1)
 {
     public static readonly IReadOnlyList<string> LogLevels = ["DEBUG", "INFO", "WARNING", "ERROR"];
 
@@ -84,7 +87,16 @@ public sealed record ClusterSettings(
             TapInversion: ParseInversion(config, trainSettings));
         if (settings.Attack is not null && !Attacks.Contains(settings.Attack))
             throw new ConfigurationException($"--attack {cluster.Attack}: choose one of {string.Join(", ", Attacks)}.");
-        settings = settings with { Split = ParseSplit(cluster, settings, akka), UpdateTransforms = ParseTransforms(cluster, akka) };
+        settings = settings with
+        {
+            Split = ParseSplit(cluster, settings, akka), UpdateTransforms = ParseTransforms(cluster, akka),
+            LocalStepsMax = cluster.LocalStepsMax ?? config.GetInt("actortrain.cluster.local-steps-max"),
+            PeriodDoubleEvery = cluster.PeriodDoubleEvery ?? config.GetInt("actortrain.cluster.period-double-every"),
+        };
+        if (settings.LocalStepsMax < 0) throw new ConfigurationException($"--local-steps-max {settings.LocalStepsMax}: must be ≥ 0 (0 = a fixed period).");
+        if (settings.PeriodDoubleEvery < 1) throw new ConfigurationException($"--period-double-every {settings.PeriodDoubleEvery}: must be at least 1 round.");
+        if (settings.LocalStepsMax > 0 && settings.Mode != AggregationMode.LocalSgd)
+            throw new ConfigurationException($"--local-steps-max makes local-sgd's averaging period adaptive: give --mode local-sgd (not {settings.Mode.Name()}).");
         if (settings.Split is not null && settings.UpdateTransforms is { IsNone: false })
             throw new ConfigurationException("--clip-norm, --noise-multiplier, --compress and --fp16 transform worker updates of data-parallel training; a split run sends activations (use --activation-noise there). Drop them or --split.");
         if (settings.TapCapacity < 1) throw new ConfigurationException($"actortrain.tap.capacity {settings.TapCapacity}: must be at least 1.");

@@ -38,7 +38,7 @@ public sealed class BenchDefensesCommandTests : IDisposable
         // Synthetic 1000-class updates: undefended RLG is exact; heavy dense noise hides labels.
         Assert.Equal(1.0, Row(synthetic, "none").GetProperty("recall").GetDouble());
         Assert.Equal(1.0, Row(synthetic, "none").GetProperty("precision").GetDouble());
-        Assert.True(Row(synthetic, "noise 50.0% of norm").GetProperty("recall").GetDouble() < 0.5);
+        Assert.True(Row(synthetic, "noise 50.0 % of norm").GetProperty("recall").GetDouble() < 0.5);
 
         Assert.Contains("part       setting", run.Output);
         foreach (var plot in new[] { "defenses-tradeoff.png", "defenses-synthetic.png" })
