@@ -1,0 +1,30 @@
+namespace ActorTrain.Nodes.Tests.Cli;
+
+/// <summary>
+/// A run whose loss turns NaN (learning rate 10⁶) ends by itself with exit code 1 and says it diverged and what to
+/// change, in every aggregation mode; before, the workers' steps failed quietly and the run waited forever.
+/// </summary>
+[Collection(ProcessCollection.Name)]
+public sealed class DivergenceTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Theory]
+    [InlineData("sync")]
+    [InlineData("async")]
+    [InlineData("local-sgd")]
+    public async Task DivergedRun_FailsWithTheReasonInsteadOfWaitingForever(string mode)
+    {
+        using var process = ActorTrainProcess.Start("actortrain", _temp.Path,
+            "run", "--mode", mode, "--lr", "1e6", "--steps", "200", "--workers", "2", "--runs-dir", _temp.File("runs"));
+        var code = await process.WaitForExitAsync(TimeSpan.FromMinutes(2));
+        var output = process.Output;
+        Assert.True(code == 1, $"exit code {code}, not 1 (run failed). Output:\n{output}");
+        Assert.Contains("training diverged at version", output);
+        Assert.Contains("Lower the learning rate (--lr)", output);
+        Assert.DoesNotContain("\n   at ", output);
+        Assert.DoesNotContain("Unhandled exception", output);
+    }
+}
