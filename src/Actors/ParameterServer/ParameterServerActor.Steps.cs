@@ -23,6 +23,7 @@ public sealed partial class ParameterServerActor
     private void Release()
     {
         _pending.Clear();
+        _stepBytes = 0; // a step released again (a failed worker step) logs only the updates it aggregates
         _expected.Clear();
         var active = _roster.Active;
         if (active.Count == 0)
@@ -69,9 +70,11 @@ public sealed partial class ParameterServerActor
         if (problem is not null)
         {
             Reject(update, problem);
-            if (_setup.Mode == AggregationMode.Async) SendOrder(worker, _roster.Active); // the worker refreshes its weights
+            if (UpdateValidator.IsNonFinite(problem)) OnNonFinite(worker, update.Version, problem);
+            else if (_setup.Mode == AggregationMode.Async) SendOrder(worker, _roster.Active); // the worker refreshes its weights
             return;
         }
+        _divergence.Accepted();
         if (worker.Suspended)
         {
             worker.Suspended = false;
@@ -115,6 +118,50 @@ public sealed partial class ParameterServerActor
             Reject(update, $"undecodable {packed.Encoding} payload: {e.Message}");
             return null;
         }
+    }
+
+    private void OnStepFailed(StepFailed failed)
+    {
+        if (_finished) return;
+        var worker = _roster.Find(Sender);
+        if (worker is null || worker.Id != failed.WorkerId || failed.RunId != _setup.Spec.RunId || failed.Version > _version) return;
+        CountRejection(failed.WorkerId, failed.Version, failed.Reason);
+        OnNonFinite(worker, failed.Version, failed.Reason);
+    }
+
+    /// <summary>
+    /// A worker's step came out NaN or infinite. The step is retried without it (sync: the others' updates still
+    /// count; when none reported, the step is released again); when failures keep coming, the run has diverged.
+    /// </summary>
+    private void OnNonFinite(RosterEntry worker, long version, string reason)
+    {
+        if (_divergence.Record(worker.Id, version, reason, DivergenceWatch.LimitFor(_roster.Count)))
+        {
+            Fail(_divergence.Verdict!);
+            return;
+        }
+        if (_setup.Mode == AggregationMode.Async)
+        {
+            SendOrder(worker, _roster.Active);
+            return;
+        }
+        if (version != _version) return;
+        _expected.Remove(worker.Actor);
+        _pending.Remove(worker.Actor);
+        if (_expected.Count == 0) Release();
+        else TryCommit();
+    }
+
+    /// <summary>Ends the run as failed: workers are told why and stop; the run's owner gets the reason.</summary>
+    private void Fail(string reason)
+    {
+        _finished = true;
+        _training.Stop();
+        Timers.CancelAll();
+        _log.Error("Run {0} failed: {1}", _setup.Spec.RunId, reason);
+        foreach (var entry in _roster.All) entry.Actor.Tell(new RunFinished(_setup.Spec.RunId, _version, reason));
+        _updateSubscribers.TellFinished(_version);
+        _setup.OnFailed?.Invoke(new NonFiniteValueException($"Run {_setup.Spec.RunId}: {reason}"));
     }
 
     /// <summary>Metadata on the topic for everyone; the tensors to explicit subscribers, chunked where remote.</summary>

@@ -59,6 +59,7 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
     private int _maxWorkers;
     private bool _started;
     private bool _finished;
+    private readonly DivergenceWatch _divergence = new();
 
     public ParameterServerActor(ParameterServerSetup setup)
     {
@@ -101,6 +102,7 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
         Command<RegisterWorker>(r => { if (Admitted()) Register(r); });
         Command<WorkerReady>(OnReady);
         Command<WorkerUpdate>(OnUpdate);
+        Command<StepFailed>(OnStepFailed);
         Command<StragglerCheck>(OnStragglerCheck);
         Command<SubscribeUpdates>(s => { if (Admitted()) _updateSubscribers.Subscribe(s, Sender, Context, _log, _finished ? _version : null); });
         Command<GetRunSpec>(_ => { if (Admitted()) Sender.Tell(_setup.Spec); });
@@ -245,11 +247,16 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
 
     private void Reject(WorkerUpdate update, string reason)
     {
+        CountRejection(update.WorkerId, update.Version, reason);
+        Sender.Tell(new UpdateRejected(update.RunId, update.Version, update.WorkerId, reason));
+    }
+
+    private void CountRejection(string workerId, long version, string reason)
+    {
         _rejected++;
         var category = UpdateValidator.Category(reason);
         _rejectedByReason[category] = _rejectedByReason.GetValueOrDefault(category) + 1;
-        _log.Warning("Rejected update from worker {0} for version {1}: {2}.", update.WorkerId, update.Version, reason);
-        Sender.Tell(new UpdateRejected(update.RunId, update.Version, update.WorkerId, reason));
+        _log.Warning("Rejected update from worker {0} for version {1}: {2}.", workerId, version, reason.TrimEnd('.'));
     }
 
     private sealed record StragglerCheck(long Version);

@@ -68,5 +68,11 @@ public sealed record ServerUnavailable : IControlMessage
     public static readonly ServerUnavailable Instance = new();
 }
 
-/// <summary>Parameter server → workers: training is over; stop.</summary>
-public sealed record RunFinished(string RunId, long FinalVersion) : IControlMessage;
+/// <summary>Parameter server → workers: training is over; stop. <paramref name="Failure"/> says why when the run failed (e.g. it diverged).</summary>
+public sealed record RunFinished(string RunId, long FinalVersion, string? Failure = null) : IControlMessage;
+
+/// <summary>
+/// Worker → parameter server: this worker could not compute its update for <paramref name="Version"/> because its loss
+/// or gradient was not finite. The server retries the step and ends the run as diverged when failures keep coming.
+/// </summary>
+public sealed record StepFailed(string RunId, long Version, string WorkerId, string Reason) : IControlMessage;

@@ -135,9 +135,20 @@ public sealed partial class WorkerActor : ReceiveActor, IWithTimers
         }
         _replica.LoadWeights(order.Weights.Values);
         var local = _spec.Mode == "local-sgd";
-        var result = local
-            ? _replica.LocalSteps(_spec.Period.StepsAt(order.Version), Optimizers.Create(_spec.Optimizer, _spec.LearningRate, _spec.Momentum))
-            : _replica.Gradient(_updates?.Next());
+        ReplicaUpdate result;
+        try
+        {
+            result = local
+                ? _replica.LocalSteps(_spec.Period.StepsAt(order.Version), Optimizers.Create(_spec.Optimizer, _spec.LearningRate, _spec.Momentum))
+                : _replica.Gradient(_updates?.Next());
+        }
+        catch (NonFiniteValueException e)
+        {
+            // The server decides: one bad batch is retried, a diverged run is ended for every worker.
+            _log.Warning("Worker {0}: version {1} failed: {2}", _settings.WorkerId, order.Version, e.Message);
+            Sender.Tell(new StepFailed(_spec.RunId, order.Version, _settings.WorkerId, e.Message));
+            return;
+        }
         var (values, compressed) = _transforms?.Apply(result.Values) ?? (result.Values, null);
         var tensors = TensorSet.FromLayout(_replica.Layout, compressed is null ? values : []);
         var update = new WorkerUpdate(_spec.RunId, order.Version, _settings.WorkerId, result.Samples, result.Loss,
@@ -156,6 +167,13 @@ public sealed partial class WorkerActor : ReceiveActor, IWithTimers
 
     private void OnFinished(RunFinished finished)
     {
+        if (finished.Failure is { } failure)
+        {
+            _log.Error("Worker {0}: run {1} failed at version {2}: {3}", _settings.WorkerId, finished.RunId, finished.FinalVersion, failure);
+            _settings.OnFailed?.Invoke(new NonFiniteValueException($"Run {finished.RunId} failed: {failure}"));
+            Context.Stop(Self);
+            return;
+        }
         _log.Info("Worker {0}: run {1} finished at version {2}.", _settings.WorkerId, finished.RunId, finished.FinalVersion);
         _settings.OnFinished?.Invoke(_settings.WorkerId);
         Context.Stop(Self);

@@ -59,6 +59,9 @@ public sealed class ParameterServerActorTests : TestKit
         var nan = new float[_layout.TotalLength];
         nan[123] = float.NaN;
         ExpectRejected(worker, server, Update(0, nan), "non-finite values");
+        // A non-finite update is a failed step: with no other worker in it, the step is released again at once (not
+        // after the straggler timeout), and the run goes on unless failures keep coming (DivergenceWatch).
+        Assert.Equal(0, worker.ExpectMsg<StepOrder>(Wait).Version);
 
         var names = _layout.Slots.Select(s => s.Name).ToArray();
         var shapes = _layout.Slots.Select(s => s.Shape).ToArray();
