@@ -11,7 +11,8 @@ namespace ActorTrain.Nodes.Cli;
 public static class BenchCommand
 {
     private sealed record BenchContext(ParseResult Parse, int Rounds, TextWriter Output, Func<TrainSettings> Train, int Workers, int Steps, long? SizeBytes, int Sources,
-        string? JsonPath = null, bool CostOnly = false, InvertBenchOptions? Invert = null);
+        string? JsonPath = null, bool CostOnly = false, ActorTrainConfiguration? Configuration = null, TrainOverrides? TrainCli = null,
+        bool SyntheticOnly = false, InvertBenchOptions? Invert = null);
 
     private static readonly IReadOnlyDictionary<string, Func<BenchContext, BenchReport>> Suites =
         new Dictionary<string, Func<BenchContext, BenchReport>>
@@ -22,6 +23,7 @@ public static class BenchCommand
             ["rlg"] = RunRlg,
             ["replay"] = RunReplay,
             ["nopeek"] = RunNoPeek,
+            ["defenses"] = RunDefenses,
             ["invert"] = RunInvert,
         };
 
@@ -29,12 +31,13 @@ public static class BenchCommand
     {
         var suite = new Argument<string>("suite") { Description = $"Suite to run: {string.Join(", ", Suites.Keys)}." };
         var json = new Option<string?>("--json") { Description = "Also write the report to this file." };
-        var rounds = new Option<int>("--rounds") { Description = "Measurement rounds per case (median is kept).", DefaultValueFactory = _ => 5 };
+        var rounds = new Option<int>("--rounds") { Description = "Measurement rounds per case (median is kept); defenses: 2 × rounds synthetic updates per setting.", DefaultValueFactory = _ => 5 };
         var size = new Option<long?>("--size-mb") { Description = "codec, aggregate: payload size per array, in MiB; replay: recorded payload in all, in MiB (default 64)." };
         var sources = new Option<int>("--sources") { Description = "aggregate: how many updates are summed.", DefaultValueFactory = _ => 8 };
         var workers = new Option<int>("--workers") { Description = "train-overhead: in-process workers.", DefaultValueFactory = _ => 2 };
-        var steps = new Option<int>("--steps") { Description = "train-overhead: steps per measurement; nopeek: training steps per setting; invert: SGD steps before the trained stage (50 unless given).", DefaultValueFactory = _ => 300 };
+        var steps = new Option<int>("--steps") { Description = "train-overhead: steps per measurement; nopeek, defenses: training steps per setting; invert: SGD steps before the trained stage (50 unless given).", DefaultValueFactory = _ => 300 };
         var costOnly = new Option<bool>("--cost-only") { Description = "nopeek: only the step-time cost (plain vs NoPeek split step at batch 64 and 128); no training sweep, attack or plots." };
+        var syntheticOnly = new Option<bool>("--synthetic-only") { Description = "defenses: only the synthetic 1000-class part (no training runs)." };
         var invertModels = new Option<string>("--models") { Description = "invert: image models, comma-separated (mlp, cnn).", DefaultValueFactory = _ => "mlp,cnn" };
         var invertBatches = new Option<string>("--batch-sizes") { Description = "invert: batch sizes, comma-separated.", DefaultValueFactory = _ => "1,2,4,8" };
         var invertIterations = new Option<int>("--iterations") { Description = "invert: most inversion steps per restart.", DefaultValueFactory = _ => 300 };
@@ -42,7 +45,7 @@ public static class BenchCommand
         var invertBatchCount = new Option<int>("--batches") { Description = "invert: seeded test batches per batch size.", DefaultValueFactory = _ => 1 };
         var train = new TrainOptions(includeSteps: false);
         var command = new Command("bench", "Run a benchmark suite; reports candidate / baseline from the same run.")
-            { suite, json, rounds, size, sources, workers, steps, costOnly, invertModels, invertBatches, invertIterations, invertRestarts, invertBatchCount };
+            { suite, json, rounds, size, sources, workers, steps, costOnly, syntheticOnly, invertModels, invertBatches, invertIterations, invertRestarts, invertBatchCount };
         train.AddTo(command);
         command.SetAction(parse =>
         {
@@ -69,7 +72,7 @@ public static class BenchCommand
                 var report = run(new BenchContext(parse, roundCount, output,
                     () => TrainSettings.Resolve(configuration, train.Read(parse)),
                     parse.GetValue(workers), parse.GetValue(steps), sizeMb * (1L << 20), parse.GetValue(sources), parse.GetValue(json), parse.GetValue(costOnly),
-                    invert));
+                    configuration, train.Read(parse), parse.GetValue(syntheticOnly), invert));
                 output.WriteLine(report.Summary());
                 var jsonPath = parse.GetValue(json);
                 if (jsonPath is not null) ReportFiles.Write(jsonPath, report.ToJson());
@@ -181,6 +184,23 @@ public static class BenchCommand
         {
             throw new ArgumentException($"{option} '{text}': give a comma-separated list, e.g. {(option == "--models" ? "mlp,cnn" : "1,2,4,8")}.");
         }
+    }
+
+    /// <summary>Headline: bytes per step of top-k 1% against none (ratio = dense / compressed), rows: every setting.
+    /// Unless given, global batch 8 (4 samples per worker update, where the tap is near exact undefended) and lr 0.01
+    /// (at the configured 0.05 with momentum 0.9, batches this small and sign updates do not train).</summary>
+    private static BenchReport RunDefenses(BenchContext context)
+    {
+        var cli = context.TrainCli!;
+        var options = new DefensesBenchOptions(context.Steps, cli.BatchSize ?? 8, context.Workers, 2 * context.Rounds, context.SyntheticOnly);
+        var rows = DefensesBenchmark.Run(context.Configuration!, cli with { BatchSize = null, LearningRate = cli.LearningRate ?? 0.01 }, options, context.Output);
+        var directory = context.JsonPath is { } json ? Path.GetDirectoryName(Path.GetFullPath(json))! : Directory.GetCurrentDirectory();
+        foreach (var file in DefensesPlots.Save(directory, rows)) context.Output.WriteLine($"wrote {file}");
+        var part = rows.Any(r => r.Part == "training") ? "training" : "synthetic";
+        var none = rows.First(r => r.Part == part && r.Setting == "none");
+        var topk = rows.First(r => r.Part == part && r.Setting == "topk 0.01");
+        return new BenchReport("defenses", "top-k 1% update (bytes)", "dense float32 update (bytes)", none.BytesPerStep / topk.BytesPerStep,
+            $"{part} part; ratio = dense / top-k bytes per step; leakage and accuracy per setting in rows", [.. rows]);
     }
 
     private static BenchReport RunRlg(BenchContext context) => RlgBenchmark.Run(RlgBenchmark.DefaultGrid, context.Rounds, context.Output);
