@@ -12,6 +12,7 @@ namespace ActorTrain.Tensors.Tests.Training;
 /// collects garbage and runs finalizers without pause. It can only fail, never prove: the race needs a collection
 /// inside a native call; before the fix it failed in one of two runs (Adam, 5,000 steps).
 /// </summary>
+[Collection(GarbageCollectionPressure.Name)]
 public sealed class ScalarLifetimeTests
 {
     [Theory]
