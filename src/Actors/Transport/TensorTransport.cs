@@ -53,8 +53,8 @@ public sealed class TensorTransport : IExtension
             return;
         }
         var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(message);
-        var bytes = serializer.ToBinary(message);
         var dataPlane = DataPlane.DataPlane.For(_system);
+        var bytes = serializer is Serialization.TensorMessageSerializer tensors ? tensors.ToBinary(message, dataPlane.Rent) : serializer.ToBinary(message);
         var useDataPlane = route == TransferRoute.DataPlane || (route == TransferRoute.Auto && bytes.Length >= dataPlane.Settings.ThresholdBytes);
         if (useDataPlane && dataPlane.TryOffer(bytes, recipient.Path.Address) is { } handle)
         {
@@ -62,6 +62,18 @@ public sealed class TensorTransport : IExtension
                 .Tell(new DataPlane.BlobOffer(handle, serializer.Identifier, serializer.Manifest(message), Akka.Serialization.Serialization.SerializedActorPath(recipient)), sender);
             return;
         }
+        try
+        {
+            SendOverAkka(recipient, message, sender, serializer, bytes);
+        }
+        finally
+        {
+            dataPlane.Recycle(bytes); // whole messages travel by reference, chunks as copies
+        }
+    }
+
+    private void SendOverAkka(IActorRef recipient, ITensorMessage message, IActorRef sender, SerializerWithStringManifest serializer, byte[] bytes)
+    {
         if (bytes.Length <= ChunkBytes)
         {
             recipient.Tell(message, sender);

@@ -49,8 +49,12 @@ public sealed partial class TransferInbox
             queue.Dequeue();
             var offer = head.Offer;
             if (head.Error is { } error) GiveUp(head, error.Message);
-            else if (Deliver(head.Bytes!, offer.SerializerId, offer.Manifest, offer.Recipient, sender, $"Blob {offer.Handle.BlobId}")) BlobsDelivered++;
-            else GiveUp(head, "it did not decode");
+            else
+            {
+                if (Deliver(head.Bytes!, offer.SerializerId, offer.Manifest, offer.Recipient, sender, $"Blob {offer.Handle.BlobId}")) BlobsDelivered++;
+                else GiveUp(head, "it did not decode");
+                _dataPlane.Recycle(head.Bytes!); // decoding copied the values out
+            }
             head.Bytes = null;
         }
         if (queue.Count == 0) _blobQueues.Remove(sender);

@@ -22,6 +22,7 @@ public static class BenchCommand
             ["rlg"] = RunRlg,
             ["replay"] = RunReplay,
             ["nopeek"] = RunNoPeek,
+            ["transfer"] = RunTransfer,
         };
 
     public static Command Create(Option<string?> configOption)
@@ -29,7 +30,7 @@ public static class BenchCommand
         var suite = new Argument<string>("suite") { Description = $"Suite to run: {string.Join(", ", Suites.Keys)}." };
         var json = new Option<string?>("--json") { Description = "Also write the report to this file." };
         var rounds = new Option<int>("--rounds") { Description = "Measurement rounds per case (median is kept).", DefaultValueFactory = _ => 5 };
-        var size = new Option<long?>("--size-mb") { Description = "codec, aggregate: payload size per array, in MiB; replay: recorded payload in all, in MiB (default 64)." };
+        var size = new Option<long?>("--size-mb") { Description = "codec, aggregate: payload size per array, in MiB; transfer: the one tensor size to measure (default 1, 8 and 64); replay: recorded payload in all, in MiB (default 64)." };
         var sources = new Option<int>("--sources") { Description = "aggregate: how many updates are summed.", DefaultValueFactory = _ => 8 };
         var workers = new Option<int>("--workers") { Description = "train-overhead: in-process workers.", DefaultValueFactory = _ => 2 };
         var steps = new Option<int>("--steps") { Description = "train-overhead: steps per measurement; nopeek: training steps per setting.", DefaultValueFactory = _ => 300 };
@@ -136,6 +137,16 @@ public static class BenchCommand
         return new BenchReport("nopeek", "NoPeek split step (α = 1)", "plain split step", at128.PlainMilliseconds / at128.NoPeekMilliseconds,
             "batch 128 (ratio = plain / NoPeek step time; 0.8 is a 1.25× cost)", rows,
             CandidateSeconds: at128.NoPeekMilliseconds / 1000, BaselineSeconds: at128.PlainMilliseconds / 1000);
+    }
+
+    private static BenchReport RunTransfer(BenchContext context)
+    {
+        var rows = TransferBenchmark.Measure(context.SizeBytes is { } s ? [s] : TransferBenchmark.DefaultSizes, context.Rounds, context.Output);
+        var headline = rows[^1];
+        return new BenchReport("transfer", "data plane (serialized tensor message as a checked blob, to a second actortrain process)", "plain TCP socket (same bytes)",
+            headline.DataPlaneRatio, FormattableString.Invariant(
+                $"{headline.SizeBytes >> 20} MiB tensor, 127.0.0.1; whole message incl. decoding: data plane / socket {headline.DataPlaneMessageRatio:F3}, chunked Akka / socket {headline.ChunkedRatio:F3}"),
+            rows.Cast<object>().ToArray(), headline.DataPlaneGbps, headline.SocketGbps);
     }
 
     private static BenchReport RunRlg(BenchContext context) => RlgBenchmark.Run(RlgBenchmark.DefaultGrid, context.Rounds, context.Output);

@@ -17,6 +17,7 @@ public sealed class DataPlane : IExtension, IDisposable
 {
     private readonly ExtendedActorSystem _system;
     private readonly ConcurrentDictionary<string, (string Host, int Port)> _peerEndpoints = new();
+    private BlobPool? _pool;
     private BlobStore? _store;
     private DataPlaneServer? _server;
     private DataPlaneClient? _client;
@@ -51,11 +52,12 @@ public sealed class DataPlane : IExtension, IDisposable
             if (_client is not null) return;
             var log = Logging.GetLogger(_system, typeof(DataPlane));
             var protection = new DataPlaneSecurity(security);
-            _client = new DataPlaneClient(Settings, protection);
+            _pool = new BlobPool(Settings.PoolBytes);
+            _client = new DataPlaneClient(Settings, protection, _pool);
             if (_system.Provider is Akka.Cluster.IClusterActorRefProvider)
                 _system.SystemActorOf(Props.Create(() => new DataPlaneMembership(this)), "data-plane-membership");
             if (!Settings.Enabled) return;
-            _store = new BlobStore(Settings.MaxHeldBytes);
+            _store = new BlobStore(Settings.MaxHeldBytes, _pool);
             _server = new DataPlaneServer(Settings.BindHost, Settings.Port, _store, protection, Settings.Timeout, log);
             var period = TimeSpan.FromTicks(Math.Min(Settings.BlobTtl.Ticks / 4, TimeSpan.FromSeconds(5).Ticks));
             _sweep = new Timer(_ => SweepExpired(log), null, period, period);
@@ -74,7 +76,7 @@ public sealed class DataPlane : IExtension, IDisposable
         return id is null ? null : new BlobHandle(_system.Provider.DefaultAddress.ToString(), Settings.PublicHost, _server.Port, id.Value, bytes.LongLength, crc);
     }
 
-    /// <summary>Fetches and checks a blob another node offered; retried per the settings.</summary>
+    /// <summary>Fetches and checks a blob another node offered; retried per the settings. Hand the array to <see cref="Recycle"/> once decoded.</summary>
     /// <exception cref="DataPlaneException">The transfer failed; counted in <see cref="Stats"/>.</exception>
     public async Task<byte[]> FetchAsync(BlobHandle handle, CancellationToken cancellation = default)
     {
@@ -91,6 +93,18 @@ public sealed class DataPlane : IExtension, IDisposable
         }
     }
 
+    /// <summary>
+    /// An array of exactly <paramref name="length"/> bytes to serialize a message into: reused when the data plane runs
+    /// and the message is large enough to take it, else new.
+    /// </summary>
+    public byte[] Rent(int length) => _pool is not null && _store is not null && length >= Settings.ThresholdBytes ? _pool.Rent(length) : new byte[length];
+
+    /// <summary>Hands back an array from <see cref="Rent"/> or <see cref="FetchAsync"/> once nothing reads it any more.</summary>
+    public void Recycle(byte[] array)
+    {
+        if (array.Length >= Settings.ThresholdBytes) _pool?.Return(array);
+    }
+
     /// <summary>The receiver gave up on a blob: release it.</summary>
     public void Release(long blobId) => _store?.Release(blobId);
 
@@ -103,7 +117,7 @@ public sealed class DataPlane : IExtension, IDisposable
 
     public DataPlaneStats Stats => new(_store?.HeldBlobs ?? 0, _store?.HeldBytes ?? 0, _store?.Released ?? 0, _client?.ReceivingBytes ?? 0,
         _client?.Fetched ?? 0, Interlocked.Read(ref _failed), _client?.ChecksumFailures ?? 0, _client?.Retries ?? 0,
-        _client?.OpenConnections ?? 0, _server?.Refused ?? 0);
+        _client?.OpenConnections ?? 0, _server?.Refused ?? 0, _pool?.PooledBytes ?? 0);
 
     private void SweepExpired(ILoggingAdapter log)
     {
@@ -132,8 +146,9 @@ public sealed class DataPlane : IExtension, IDisposable
 /// <param name="Retries">Attempts repeated after a failure.</param>
 /// <param name="OpenConnections">Pooled outgoing connections.</param>
 /// <param name="RefusedConnections">Incoming connections refused at the handshake.</param>
+/// <param name="PooledBytes">Arrays kept for reuse (bounded by pool-bytes).</param>
 public sealed record DataPlaneStats(int HeldBlobs, long HeldBytes, long Released, long ReceivingBytes, long Fetched, long Failed,
-    long ChecksumFailures, long Retries, int OpenConnections, long RefusedConnections);
+    long ChecksumFailures, long Retries, int OpenConnections, long RefusedConnections, long PooledBytes);
 
 /// <summary>Akka extension plumbing for <see cref="DataPlane"/>.</summary>
 public sealed class DataPlaneProvider : ExtensionIdProvider<DataPlane>

@@ -11,8 +11,11 @@ namespace ActorTrain.Actors.Transport.DataPlane;
 /// mismatch is retried on a fresh connection up to <c>attempts</c> times; then the fetch fails and its buffer is gone
 /// (counted by <see cref="ReceivingBytes"/>, which returns to zero).
 /// </summary>
-internal sealed class DataPlaneClient(DataPlaneSettings settings, DataPlaneSecurity security) : IDisposable
+internal sealed class DataPlaneClient(DataPlaneSettings settings, DataPlaneSecurity security, BlobPool? pool = null) : IDisposable
 {
+    /// <value>Bytes read before checksumming them: inside the cache.</value>
+    private const int ChecksumSliceBytes = 1 << 20;
+
     private readonly ConcurrentDictionary<(string Host, int Port), Peer> _peers = new();
     private readonly ReceiveBudget _budget = new(settings.MaxReceivingBytes);
     private long _fetched;
@@ -31,6 +34,7 @@ internal sealed class DataPlaneClient(DataPlaneSettings settings, DataPlaneSecur
     /// <summary>Pooled connections open now (idle or busy), over all peers.</summary>
     public int OpenConnections => _peers.Values.Sum(p => p.Open);
 
+    /// <returns>The bytes, in an array from the pool when there is one: hand it back when decoded.</returns>
     /// <exception cref="DataPlaneException">Every attempt failed; the message says why the last one did.</exception>
     public async Task<byte[]> FetchAsync(BlobHandle handle, CancellationToken cancellation = default)
     {
@@ -78,10 +82,18 @@ internal sealed class DataPlaneClient(DataPlaneSettings settings, DataPlaneSecur
                 }
                 if (header[0] != DataPlaneWire.StatusOk || size != handle.Size)
                     throw new DataPlaneException($"blob {handle.BlobId}: the sender announced {handle.Size} bytes and now sends {size} (status {header[0]})");
-                var bytes = GC.AllocateUninitializedArray<byte>(checked((int)size));
-                await stream.ReadExactlyAsync(bytes, timeout.Token);
+                var bytes = pool?.Rent(checked((int)size)) ?? GC.AllocateUninitializedArray<byte>(checked((int)size));
+                // The checksum follows the bytes in slices, while each slice is still in the cache.
+                var state = ~0u;
+                for (var offset = 0; offset < bytes.Length;)
+                {
+                    var slice = bytes.AsMemory(offset, Math.Min(ChecksumSliceBytes, bytes.Length - offset));
+                    await stream.ReadExactlyAsync(slice, timeout.Token);
+                    state = Crc32C.Update(state, slice.Span);
+                    offset += slice.Length;
+                }
                 reusable = true; // the stream is in step again whatever the bytes hold
-                var crc = Crc32C.Compute(bytes);
+                var crc = ~state;
                 if (crc != handle.Crc32C)
                 {
                     Interlocked.Increment(ref _checksumFailures);

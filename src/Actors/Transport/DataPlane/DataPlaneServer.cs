@@ -19,6 +19,7 @@ internal sealed class DataPlaneServer : IDisposable
     private readonly ILoggingAdapter _log;
     private readonly CancellationTokenSource _stop = new();
     private readonly HashSet<Socket> _connections = [];
+    private long _refused;
 
     public DataPlaneServer(string host, int port, BlobStore store, DataPlaneSecurity security, TimeSpan timeout, ILoggingAdapter log)
     {
@@ -39,8 +40,6 @@ internal sealed class DataPlaneServer : IDisposable
 
     /// <summary>Connections refused at the handshake (bad magic, version, certificate or secret).</summary>
     public long Refused => Interlocked.Read(ref _refused);
-
-    private long _refused;
 
     private async Task AcceptAsync()
     {
@@ -115,9 +114,9 @@ internal sealed class DataPlaneServer : IDisposable
                     using (var write = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
                     {
                         write.CancelAfter(_timeout);
-                        var blob = _store.TryGet(id);
-                        await stream.WriteAsync(DataPlaneWire.FetchHeader(blob is null ? DataPlaneWire.StatusUnknownBlob : DataPlaneWire.StatusOk, blob?.LongLength ?? 0), write.Token);
-                        if (blob is not null) await stream.WriteAsync(blob, write.Token);
+                        using var lease = _store.TryLease(id);
+                        await stream.WriteAsync(DataPlaneWire.FetchHeader(lease is null ? DataPlaneWire.StatusUnknownBlob : DataPlaneWire.StatusOk, lease?.Bytes.LongLength ?? 0), write.Token);
+                        if (lease is not null) await stream.WriteAsync(lease.Bytes, write.Token);
                         await stream.FlushAsync(write.Token);
                     }
                     break;

@@ -10,6 +10,7 @@ namespace ActorTrain.Actors.Transport.DataPlane;
 /// <param name="Timeout">One fetch attempt: connect, handshake and every byte.</param>
 /// <param name="Attempts">Fetch attempts before the transfer is reported failed.</param>
 /// <param name="BlobTtl">An offered blob nobody fetched is released after this long.</param>
+/// <param name="PoolBytes">Arrays kept for reuse (<see cref="BlobPool"/>).</param>
 public sealed record DataPlaneSettings(
     bool Enabled,
     string BindHost,
@@ -21,7 +22,8 @@ public sealed record DataPlaneSettings(
     int ConnectionsPerPeer,
     TimeSpan Timeout,
     int Attempts,
-    TimeSpan BlobTtl)
+    TimeSpan BlobTtl,
+    long PoolBytes)
 {
     public static DataPlaneSettings From(Config config)
     {
@@ -40,7 +42,8 @@ public sealed record DataPlaneSettings(
             config.GetInt(Path + "connections-per-peer", 4),
             config.GetTimeSpan(Path + "timeout", TimeSpan.FromSeconds(30)),
             config.GetInt(Path + "attempts", 3),
-            config.GetTimeSpan(Path + "blob-ttl", TimeSpan.FromSeconds(60)));
+            config.GetTimeSpan(Path + "blob-ttl", TimeSpan.FromSeconds(60)),
+            config.GetByteSize(Path + "pool-bytes") ?? 1L << 30);
         return settings.Validate();
     }
 
@@ -53,6 +56,7 @@ public sealed record DataPlaneSettings(
         if (MaxHeldBytes < 1 || MaxReceivingBytes < 1) throw new ConfigurationException($"{Path}max-held-bytes and max-receiving-bytes must be positive.");
         if (ConnectionsPerPeer < 1) throw new ConfigurationException($"{Path}connections-per-peer = {ConnectionsPerPeer}: must be at least 1.");
         if (Timeout <= TimeSpan.Zero || BlobTtl <= TimeSpan.Zero) throw new ConfigurationException($"{Path}timeout and blob-ttl must be positive.");
+        if (PoolBytes < 0) throw new ConfigurationException($"{Path}pool-bytes = {PoolBytes}: must be at least 0.");
         if (Attempts < 1) throw new ConfigurationException($"{Path}attempts = {Attempts}: must be at least 1.");
         return this;
     }

@@ -19,7 +19,7 @@ internal sealed class DataPlaneHarness : IDisposable
     }
 
     public static DataPlaneSettings Defaults { get; } = new(true, "127.0.0.1", "127.0.0.1", 0, 256 * 1024, 1L << 32, 1L << 31, 4,
-        TimeSpan.FromSeconds(20), 3, TimeSpan.FromSeconds(60));
+        TimeSpan.FromSeconds(20), 3, TimeSpan.FromSeconds(60), 1L << 30);
 
     public DataPlaneSettings Settings { get; }
 
