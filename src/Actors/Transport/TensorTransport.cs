@@ -54,14 +54,8 @@ public sealed class TensorTransport : IExtension
         }
         var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(message);
         var dataPlane = DataPlane.DataPlane.For(_system);
-        var bytes = serializer is Serialization.TensorMessageSerializer tensors ? tensors.ToBinary(message, dataPlane.Rent) : serializer.ToBinary(message);
-        var useDataPlane = route == TransferRoute.DataPlane || (route == TransferRoute.Auto && bytes.Length >= dataPlane.Settings.ThresholdBytes);
-        if (useDataPlane && dataPlane.TryOffer(bytes, recipient.Path.Address) is { } handle)
-        {
-            _system.ActorSelection(recipient.Path.Root / "user" / InboxName)
-                .Tell(new DataPlane.BlobOffer(handle, serializer.Identifier, serializer.Manifest(message), Akka.Serialization.Serialization.SerializedActorPath(recipient)), sender);
-            return;
-        }
+        var bytes = Serialize(serializer, message, dataPlane);
+        if (TryOffer(dataPlane, bytes, [recipient], serializer, message, sender, route)) return;
         try
         {
             SendOverAkka(recipient, message, sender, serializer, bytes);
@@ -70,6 +64,51 @@ public sealed class TensorTransport : IExtension
         {
             dataPlane.Recycle(bytes); // whole messages travel by reference, chunks as copies
         }
+    }
+
+    /// <summary>
+    /// Sends one message to several recipients (the parameter server's weights to every worker of a step): by reference
+    /// to those in this process, and to each other node once — one blob fetched and decoded once there, the message
+    /// delivered to each of its recipients — so the sender uploads once per node, not once per worker.
+    /// </summary>
+    public void SendToAll(IReadOnlyCollection<IActorRef> recipients, ITensorMessage message, IActorRef sender)
+    {
+        var dataPlane = DataPlane.DataPlane.For(_system);
+        foreach (var node in recipients.GroupBy(r => r.Path.Address))
+        {
+            var group = node.ToArray();
+            if (group.Length == 1 || node.Key.HasLocalScope || node.Key.Equals(_system.Provider.DefaultAddress))
+            {
+                foreach (var recipient in group) Send(recipient, message, sender);
+                continue;
+            }
+            var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(message);
+            var bytes = Serialize(serializer, message, dataPlane);
+            if (TryOffer(dataPlane, bytes, group, serializer, message, sender, TransferRoute.Auto)) continue;
+            try
+            {
+                foreach (var recipient in group) SendOverAkka(recipient, message, sender, serializer, bytes);
+            }
+            finally
+            {
+                dataPlane.Recycle(bytes);
+            }
+        }
+    }
+
+    private static byte[] Serialize(SerializerWithStringManifest serializer, ITensorMessage message, DataPlane.DataPlane dataPlane) =>
+        serializer is Serialization.TensorMessageSerializer tensors ? tensors.ToBinary(message, dataPlane.Rent) : serializer.ToBinary(message);
+
+    /// <summary>Offers the bytes on the data plane to the recipients' node (all on one node) when the route and size call for it.</summary>
+    private bool TryOffer(DataPlane.DataPlane dataPlane, byte[] bytes, IActorRef[] recipients, SerializerWithStringManifest serializer, ITensorMessage message,
+        IActorRef sender, TransferRoute route)
+    {
+        var useDataPlane = route == TransferRoute.DataPlane || (route == TransferRoute.Auto && bytes.Length >= dataPlane.Settings.ThresholdBytes);
+        if (!useDataPlane || dataPlane.TryOffer(bytes, recipients[0].Path.Address) is not { } handle) return false;
+        var paths = recipients.Select(Akka.Serialization.Serialization.SerializedActorPath).ToArray();
+        _system.ActorSelection(recipients[0].Path.Root / "user" / InboxName)
+            .Tell(new DataPlane.BlobOffer(handle, serializer.Identifier, serializer.Manifest(message), paths[0], paths.Length > 1 ? paths[1..] : null), sender);
+        return true;
     }
 
     private void SendOverAkka(IActorRef recipient, ITensorMessage message, IActorRef sender, SerializerWithStringManifest serializer, byte[] bytes)

@@ -51,7 +51,7 @@ public sealed partial class TransferInbox
             if (head.Error is { } error) GiveUp(head, error.Message);
             else
             {
-                if (Deliver(head.Bytes!, offer.SerializerId, offer.Manifest, offer.Recipient, sender, $"Blob {offer.Handle.BlobId}")) BlobsDelivered++;
+                if (Deliver(head.Bytes!, offer.SerializerId, offer.Manifest, offer.Recipients, sender, $"Blob {offer.Handle.BlobId}")) BlobsDelivered++;
                 else GiveUp(head, "it did not decode");
                 _dataPlane.Recycle(head.Bytes!); // decoding copied the values out
             }

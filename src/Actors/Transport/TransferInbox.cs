@@ -92,7 +92,11 @@ public sealed partial class TransferInbox : ReceiveActor, IWithTimers
     }
 
     /// <summary>Decodes a whole serialized message and delivers it with its original sender; false (logged) when it does not decode.</summary>
-    private bool Deliver(byte[] bytes, int serializerId, string manifest, string recipientPath, IActorRef sender, string what)
+    private bool Deliver(byte[] bytes, int serializerId, string manifest, string recipientPath, IActorRef sender, string what) =>
+        Deliver(bytes, serializerId, manifest, [recipientPath], sender, what);
+
+    /// <summary>Decodes once and delivers the one message to every recipient (all on this node).</summary>
+    private bool Deliver(byte[] bytes, int serializerId, string manifest, IEnumerable<string> recipientPaths, IActorRef sender, string what)
     {
         object message;
         try
@@ -104,8 +108,8 @@ public sealed partial class TransferInbox : ReceiveActor, IWithTimers
             _log.Warning("{0} from {1} ({2} bytes) could not be decoded and was dropped: {3}", what, sender, bytes.Length, e.Message);
             return false;
         }
-        var recipient = ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(recipientPath);
-        recipient.Tell(message, sender);
+        foreach (var recipientPath in recipientPaths)
+            ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(recipientPath).Tell(message, sender);
         return true;
     }
 

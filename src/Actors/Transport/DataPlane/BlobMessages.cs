@@ -14,10 +14,15 @@ public sealed record BlobHandle(string Node, string Host, int Port, long BlobId,
 /// <summary>
 /// Sent (small, over Akka.Remote) to the recipient node's <see cref="TransferInbox"/> in place of a large tensor message:
 /// the inbox fetches the blob, decodes it with <paramref name="SerializerId"/> and <paramref name="Manifest"/> and delivers
-/// it to <paramref name="Recipient"/> with the original sender.
+/// it to <paramref name="Recipient"/> (and <paramref name="MoreRecipients"/>) with the original sender.
 /// </summary>
 /// <param name="Recipient">Serialized actor path of the final recipient.</param>
-public sealed record BlobOffer(BlobHandle Handle, int SerializerId, string Manifest, string Recipient) : IControlMessage;
+/// <param name="MoreRecipients">Further recipients on the same node (fan-out): the blob is fetched and decoded once, and the
+/// one message is delivered to each, as messages sent by reference inside a process are.</param>
+public sealed record BlobOffer(BlobHandle Handle, int SerializerId, string Manifest, string Recipient, string[]? MoreRecipients = null) : IControlMessage
+{
+    public IEnumerable<string> Recipients => MoreRecipients is null ? [Recipient] : [Recipient, .. MoreRecipients];
+}
 
 /// <summary>
 /// The receiving inbox tells the sending node's inbox that a blob could not be fetched (after retries) or was refused:

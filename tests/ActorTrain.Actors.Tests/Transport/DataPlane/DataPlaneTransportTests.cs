@@ -61,6 +61,29 @@ public sealed class DataPlaneTransportTests : TestKit
     }
 
     [Fact]
+    public async Task SendToAll_ThreeRecipientsOnAnotherNodeAndOneHere_OneFetchServesThatNodeAndEveryoneGetsTheMessage()
+    {
+        var remoteProbes = Enumerable.Range(0, 3).Select(_ => CreateTestProbe(_remote)).ToArray();
+        var local = CreateTestProbe();
+        var recipients = new List<IActorRef> { local.Ref };
+        foreach (var probe in remoteProbes) recipients.Add(await ResolveFromHere(probe));
+        var update = Update(version: 9, floats: 1_000_000, seed: 11);
+
+        TensorTransport.For(Sys).SendToAll(recipients, update, TestActor);
+
+        Assert.Same(update, local.ExpectMsg<WorkerUpdate>(Wait)); // by reference in this process
+        foreach (var probe in remoteProbes)
+        {
+            var received = probe.ExpectMsg<WorkerUpdate>(Wait);
+            Assert.Equal(update.Tensors.Values.Select(BitConverter.SingleToInt32Bits), received.Tensors.Values.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(TestActor.Path.ToStringWithoutAddress(), probe.LastSender.Path.ToStringWithoutAddress());
+        }
+        var stats = await RemoteInboxStats();
+        Assert.Equal((1L, 0L), (stats.BlobsDelivered, stats.Delivered)); // one blob for the three
+        Assert.Equal(1L, Plane.For(_remote).Stats.Fetched);
+    }
+
+    [Fact]
     public async Task Offer_SenderDiesMidTransfer_NothingIsDeliveredAndEveryBufferIsReleased()
     {
         var receiver = CreateTestProbe(_remote);
