@@ -9,7 +9,7 @@ public static class WorkerNode
     /// <returns>True when every worker saw the run finish; false when the node was removed from the cluster first.</returns>
     public static async Task<bool> RunAsync(
         ActorSystem system, int workers, string device, string fashionMnistDirectory, CancellationToken cancellation, int threadsPerWorker = 0,
-        string? fortunesDirectory = null)
+        string? fortunesDirectory = null, Tensors.Compression.UpdateTransformOptions? transforms = null)
     {
         var address = Akka.Cluster.Cluster.Get(system).SelfAddress;
         var interval = system.Settings.Config.GetTimeSpan("actortrain.worker.register-interval", TimeSpan.FromSeconds(1));
@@ -20,7 +20,7 @@ public static class WorkerNode
         {
             var settings = new WorkerSettings($"{address.Host}:{address.Port}/w{i}", device, fashionMnistDirectory, interval,
                 _ => { if (Interlocked.Decrement(ref remaining) == 0) finished.TrySetResult(); },
-                error => finished.TrySetException(error), threadsPerWorker, fortunesDirectory);
+                error => finished.TrySetException(error), threadsPerWorker, fortunesDirectory, transforms);
             ClusterRoles.StartWorker(system, settings, proxy);
         }
         await using var stop = cancellation.Register(() => finished.TrySetCanceled(cancellation));

@@ -23,6 +23,7 @@ public sealed partial class ParameterServerActor
     private void Release()
     {
         _pending.Clear();
+        _stepBytes = 0; // a step released again (a failed worker step) logs only the updates it aggregates
         _expected.Clear();
         var active = _roster.Active;
         if (active.Count == 0)
@@ -59,18 +60,33 @@ public sealed partial class ParameterServerActor
             Reject(update, $"unknown worker '{update.WorkerId}' (not registered from {Sender.Path.Address})");
             return;
         }
+        var wireBytes = update.ValueBytes;
+        if (update.Compressed is not null)
+        {
+            if (Unpack(update) is not { } unpacked)
+            {
+                if (_setup.Mode == AggregationMode.Async) SendOrder(worker, _roster.Active);
+                return;
+            }
+            update = unpacked;
+        }
         var problem = _validator.Problem(update) ?? VersionProblem(update);
         if (problem is not null)
         {
             Reject(update, problem);
-            if (_setup.Mode == AggregationMode.Async) SendOrder(worker, _roster.Active); // the worker refreshes its weights
+            if (UpdateValidator.IsNonFinite(problem)) OnNonFinite(worker, update.Version, problem);
+            else if (_setup.Mode == AggregationMode.Async) SendOrder(worker, _roster.Active); // the worker refreshes its weights
             return;
         }
+        _divergence.Accepted();
         if (worker.Suspended)
         {
             worker.Suspended = false;
             _log.Info("Worker {0} reported again and is back in the barrier.", worker.Id);
         }
+        _stepBytes += wireBytes;
+        _updateBytes += wireBytes;
+        _denseBytes += 4L * _store.Layout.TotalLength;
         Publish(update);
 
         if (_setup.Mode == AggregationMode.Async)
@@ -82,6 +98,74 @@ public sealed partial class ParameterServerActor
         _pending[Sender] = update;
         _expected.Add(Sender);
         TryCommit();
+    }
+
+    /// <summary>
+    /// A compressed update decoded to the dense values every later stage (validation, aggregation, the tap, the
+    /// journal) sees; null, after rejecting it, when the payload is oversized or does not decode.
+    /// </summary>
+    private WorkerUpdate? Unpack(WorkerUpdate update)
+    {
+        var packed = update.Compressed!;
+        if (packed.ByteCount > _setup.MaxUpdateBytes || 4L * packed.Length > _setup.MaxUpdateBytes)
+        {
+            Reject(update, $"oversized: {Math.Max(packed.ByteCount, 4L * packed.Length)} bytes exceeds the limit of {_setup.MaxUpdateBytes}");
+            return null;
+        }
+        try
+        {
+            var values = Tensors.Compression.UpdateCodec.Decode(packed, _segments);
+            return update with { Tensors = update.Tensors with { Values = values }, Compressed = null };
+        }
+        catch (InvalidDataException e)
+        {
+            Reject(update, $"undecodable {packed.Encoding} payload: {e.Message}");
+            return null;
+        }
+    }
+
+    private void OnStepFailed(StepFailed failed)
+    {
+        if (_finished) return;
+        var worker = _roster.Find(Sender);
+        if (worker is null || worker.Id != failed.WorkerId || failed.RunId != _setup.Spec.RunId || failed.Version > _version) return;
+        CountRejection(failed.WorkerId, failed.Version, failed.Reason);
+        OnNonFinite(worker, failed.Version, failed.Reason);
+    }
+
+    /// <summary>
+    /// A worker's step came out NaN or infinite. The step is retried without it (sync: the others' updates still
+    /// count; when none reported, the step is released again); when failures keep coming, the run has diverged.
+    /// </summary>
+    private void OnNonFinite(RosterEntry worker, long version, string reason)
+    {
+        if (_divergence.Record(worker.Id, version, reason, DivergenceWatch.LimitFor(_roster.Count)))
+        {
+            Fail(_divergence.Verdict!);
+            return;
+        }
+        if (_setup.Mode == AggregationMode.Async)
+        {
+            SendOrder(worker, _roster.Active);
+            return;
+        }
+        if (version != _version) return;
+        _expected.Remove(worker.Actor);
+        _pending.Remove(worker.Actor);
+        if (_expected.Count == 0) Release();
+        else TryCommit();
+    }
+
+    /// <summary>Ends the run as failed: workers are told why and stop; the run's owner gets the reason.</summary>
+    private void Fail(string reason)
+    {
+        _finished = true;
+        _training.Stop();
+        Timers.CancelAll();
+        _log.Error("Run {0} failed: {1}", _setup.Spec.RunId, reason);
+        foreach (var entry in _roster.All) entry.Actor.Tell(new RunFinished(_setup.Spec.RunId, _version, reason));
+        _updateSubscribers.TellFinished(_version);
+        _setup.OnFailed?.Invoke(new NonFiniteValueException($"Run {_setup.Spec.RunId}: {reason}"));
     }
 
     /// <summary>Metadata on the topic for everyone; the tensors to explicit subscribers, chunked where remote.</summary>
@@ -170,7 +254,8 @@ public sealed partial class ParameterServerActor
         ApplyStep(step);
         _weights = _weightBuffers is null ? _store.Weights() : _store.WeightsInto(_weightBuffers.Next());
         var (samples, loss, workers) = (step.Samples, step.Loss, step.Workers);
-        _stepLog.Write(_version, workers, samples, loss, _rejected);
+        _stepLog.Write(_version, workers, samples, loss, _rejected, _stepBytes);
+        _stepBytes = 0;
         _mediator.Tell(new Publish(_topic, new StepApplied(_setup.Spec.RunId, _version, workers, samples, loss)));
         if (_setup.Persistent && _version % _setup.SnapshotEvery == 0) SaveSnapshot(TakeSnapshot());
 
@@ -228,6 +313,6 @@ public sealed partial class ParameterServerActor
             _setup.Spec.RunId, _version, _accuracies[^1].Value, _rejected);
         _setup.OnFinished(new RunOutcome(_setup.Spec.RunId, _version, _samples, _accuracies[^1].Value, _losses[^1].Value,
             _training.Elapsed.TotalSeconds, _rejected, new Dictionary<string, long>(_rejectedByReason), _maxWorkers,
-            _losses, _accuracies, _weights));
+            _losses, _accuracies, _weights) { UpdateBytes = _updateBytes, DenseUpdateBytes = _denseBytes });
     }
 }

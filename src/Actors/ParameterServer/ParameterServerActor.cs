@@ -42,6 +42,7 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
     private readonly ParameterStore _store;
     private readonly UpdateValidator _validator;
     private readonly StepLog _stepLog;
+    private readonly int[] _segments;
     private readonly CapturePolicy _capture;
     private readonly IReadOnlyList<ParameterSlot> _captureSlots;
     private readonly IActorRef? _updateRecorder;
@@ -52,9 +53,13 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
     private long _version;
     private long _samples;
     private long _rejected;
+    private long _stepBytes;
+    private long _updateBytes;
+    private long _denseBytes;
     private int _maxWorkers;
     private bool _started;
     private bool _finished;
+    private readonly DivergenceWatch _divergence = new();
 
     public ParameterServerActor(ParameterServerSetup setup)
     {
@@ -66,6 +71,7 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
         _updateSubscribers = new UpdateStream.StreamSubscribers(setup.Spec.RunId, "updates", "parameter server");
         if (_setup.Threads > 0) TorchSharp.torch.set_num_threads(_setup.Threads); // per-thread setting, this actor's thread
         _store = _setup.CreateStore();
+        _segments = _store.Layout.Slots.Select(s => s.Length).ToArray();
         var kind = _setup.Mode == AggregationMode.LocalSgd ? UpdateKind.WeightDelta : UpdateKind.Gradient;
         _validator = new UpdateValidator(_setup.Spec.RunId, _store.Layout, kind, _setup.MaxUpdateBytes);
         _stepLog = new StepLog(_setup.StepLogPath);
@@ -96,6 +102,7 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
         Command<RegisterWorker>(r => { if (Admitted()) Register(r); });
         Command<WorkerReady>(OnReady);
         Command<WorkerUpdate>(OnUpdate);
+        Command<StepFailed>(OnStepFailed);
         Command<StragglerCheck>(OnStragglerCheck);
         Command<SubscribeUpdates>(s => { if (Admitted()) _updateSubscribers.Subscribe(s, Sender, Context, _log, _finished ? _version : null); });
         Command<GetRunSpec>(_ => { if (Admitted()) Sender.Tell(_setup.Spec); });
@@ -240,11 +247,16 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
 
     private void Reject(WorkerUpdate update, string reason)
     {
+        CountRejection(update.WorkerId, update.Version, reason);
+        Sender.Tell(new UpdateRejected(update.RunId, update.Version, update.WorkerId, reason));
+    }
+
+    private void CountRejection(string workerId, long version, string reason)
+    {
         _rejected++;
         var category = UpdateValidator.Category(reason);
         _rejectedByReason[category] = _rejectedByReason.GetValueOrDefault(category) + 1;
-        _log.Warning("Rejected update from worker {0} for version {1}: {2}.", update.WorkerId, update.Version, reason);
-        Sender.Tell(new UpdateRejected(update.RunId, update.Version, update.WorkerId, reason));
+        _log.Warning("Rejected update from worker {0} for version {1}: {2}.", workerId, version, reason.TrimEnd('.'));
     }
 
     private sealed record StragglerCheck(long Version);

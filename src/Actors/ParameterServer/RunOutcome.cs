@@ -25,6 +25,12 @@ public sealed record RunOutcome(
     /// <summary>The tap's totals when a tap ran beside the run (`run --attack rlg`), taken once it had drained.</summary>
     public Protocol.TapReport? Tap { get; init; }
 
+    /// <summary>Bytes of update values received in accepted updates (compressed payloads at their compressed size).</summary>
+    public long UpdateBytes { get; init; }
+
+    /// <summary>What the same accepted updates would have been as float32: the baseline for <see cref="UpdateBytes"/>.</summary>
+    public long DenseUpdateBytes { get; init; }
+
     /// <summary>SplitFed runs: the averaging rounds that averaged at least one client segment; null otherwise.</summary>
     public int? SplitFedRounds { get; init; }
 

@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace ActorTrain.Actors.ParameterServer;
 
 /// <summary>
-/// One JSON line per applied step (step, workers, samples, loss, rejected so far), flushed as written, so a
+/// One JSON line per applied step (step, workers, samples, loss, rejected so far, and for the parameter server the
+/// bytes of update values it received for the step: compressed payloads at their compressed size), flushed as written, so a
 /// crashed or killed run still leaves its history and tests can assert on what the server actually did.
 /// </summary>
 public sealed class StepLog : IDisposable
@@ -17,16 +18,19 @@ public sealed class StepLog : IDisposable
         _writer = new StreamWriter(path, append: true) { AutoFlush = true };
     }
 
-    public void Write(long step, IReadOnlyList<string> workers, int samples, double loss, long rejected)
+    public void Write(long step, IReadOnlyList<string> workers, int samples, double loss, long rejected, long? bytes = null)
     {
-        _writer?.WriteLine(JsonSerializer.Serialize(new { step, workers, samples, loss, rejected }));
+        _writer?.WriteLine(bytes is null
+            ? JsonSerializer.Serialize(new { step, workers, samples, loss, rejected })
+            : JsonSerializer.Serialize(new { step, workers, samples, loss, rejected, bytes }));
     }
 
     public void Dispose() => _writer?.Dispose();
 }
 
 /// <summary>A line of <see cref="StepLog"/>, as tests and reports read it back.</summary>
-public sealed record StepLogEntry(long Step, string[] Workers, int Samples, double Loss, long Rejected)
+/// <param name="Bytes">Update-value bytes the parameter server received for the step (null in split runs).</param>
+public sealed record StepLogEntry(long Step, string[] Workers, int Samples, double Loss, long Rejected, long? Bytes = null)
 {
     public static IReadOnlyList<StepLogEntry> ReadAll(string path)
     {

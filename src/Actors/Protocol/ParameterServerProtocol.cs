@@ -32,9 +32,16 @@ public sealed record StepOrder(string RunId, long Version, int WorkerBatchSize, 
 
 /// <summary>Worker → parameter server: the update computed on weights <paramref name="Version"/>.</summary>
 /// <param name="Labels">The batch's true labels, only when the run records them for evaluation (--record-labels).</param>
+/// <param name="Compressed">The values in compressed form (sparse, fp16, sign; docs/wire-format.md) when the worker
+/// compresses its updates; then <see cref="TensorSet.Values"/> is empty and the parameter server decodes this first.</param>
 public sealed record WorkerUpdate(
-    string RunId, long Version, string WorkerId, int BatchSize, double Loss, UpdateKind Kind, TensorSet Tensors, long[]? Labels = null)
-    : ITensorMessage;
+    string RunId, long Version, string WorkerId, int BatchSize, double Loss, UpdateKind Kind, TensorSet Tensors, long[]? Labels = null,
+    Tensors.Compression.CompressedUpdate? Compressed = null)
+    : ITensorMessage
+{
+    /// <value>Bytes of values this update carries on the wire: the compressed payload, or 4 per float32.</value>
+    public long ValueBytes => Compressed?.ByteCount ?? Tensors.ByteCount;
+}
 
 /// <summary>Parameter server → worker: the update was not applied, and why.</summary>
 public sealed record UpdateRejected(string RunId, long Version, string WorkerId, string Reason) : IControlMessage;
@@ -61,5 +68,11 @@ public sealed record ServerUnavailable : IControlMessage
     public static readonly ServerUnavailable Instance = new();
 }
 
-/// <summary>Parameter server → workers: training is over; stop.</summary>
-public sealed record RunFinished(string RunId, long FinalVersion) : IControlMessage;
+/// <summary>Parameter server → workers: training is over; stop. <paramref name="Failure"/> says why when the run failed (e.g. it diverged).</summary>
+public sealed record RunFinished(string RunId, long FinalVersion, string? Failure = null) : IControlMessage;
+
+/// <summary>
+/// Worker → parameter server: this worker could not compute its update for <paramref name="Version"/> because its loss
+/// or gradient was not finite. The server retries the step and ends the run as diverged when failures keep coming.
+/// </summary>
+public sealed record StepFailed(string RunId, long Version, string WorkerId, string Reason) : IControlMessage;

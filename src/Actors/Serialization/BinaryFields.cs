@@ -80,6 +80,27 @@ internal static class BinaryFields
         return result;
     }
 
+    /// <summary>prefix ++ codec(bytes as UInt8[n]): a compressed update's payload under one CRC-32C.</summary>
+    public static byte[] Concat(MemoryStream prefix, byte[] payload)
+    {
+        var header = new TensorHeader(WireDType.UInt8, [payload.Length]);
+        var result = new byte[prefix.Length + TensorCodec.EncodedLength(header)];
+        prefix.GetBuffer().AsSpan(0, (int)prefix.Length).CopyTo(result);
+        TensorCodec.Encode(header, payload, result.AsSpan((int)prefix.Length));
+        return result;
+    }
+
+    /// <summary>The UInt8[n] codec payload from <paramref name="offset"/> to the end (checksum verified).</summary>
+    public static byte[] ReadPayload(byte[] bytes, int offset)
+    {
+        var encoded = bytes.AsSpan(offset);
+        var header = TensorCodec.ReadHeader(encoded);
+        if (header.DType != WireDType.UInt8 || header.Shape.Length != 1) throw new InvalidDataException($"a compressed payload must be UInt8[n], got {header}");
+        var payload = new byte[header.PayloadLength];
+        TensorCodec.Decode(encoded, payload);
+        return payload;
+    }
+
     /// <summary>A length-prefixed codec payload inside the control fields (for messages with several vectors).</summary>
     public static void WriteValues(BinaryWriter writer, float[] values)
     {

@@ -22,6 +22,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
     public override string Manifest(object o) => o switch
     {
         StepOrder => "order",
+        WorkerUpdate { Compressed: not null } => "packed",
         WorkerUpdate => "update",
         TransferChunk => "chunk",
         ParameterServer.StepCommitted => "committed",
@@ -59,6 +60,13 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                 writer.Write((byte)update.Kind);
                 BinaryFields.WriteLabels(writer, update.Labels);
                 BinaryFields.WriteTensorSetHeader(writer, update.Tensors);
+                if (update.Compressed is { } packed)
+                {
+                    writer.Write((byte)packed.Encoding);
+                    writer.Write(packed.Length);
+                    writer.Flush();
+                    return BinaryFields.Concat(prefix, packed.Payload);
+                }
                 writer.Flush();
                 return BinaryFields.Concat(prefix, update.Tensors.Values, allocate);
             case SplitTensors split:
@@ -142,12 +150,21 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                     var values = BinaryFields.ReadValues(bytes, (int)reader.BaseStream.Position);
                     return new StepOrder(run, version, batch, members, new TensorSet(names, shapes, values));
                 }
-                case "update":
+                case "update" or "packed":
                 {
                     var (run, version, worker, batch, loss) = (reader.ReadString(), reader.ReadInt64(), reader.ReadString(), reader.ReadInt32(), reader.ReadDouble());
                     var kind = (UpdateKind)reader.ReadByte();
                     var labels = BinaryFields.ReadLabels(reader);
                     var (names, shapes) = BinaryFields.ReadTensorSetHeader(reader);
+                    if (manifest == "packed")
+                    {
+                        var encoding = (Tensors.Compression.UpdateEncoding)reader.ReadByte();
+                        if (!Enum.IsDefined(encoding)) throw new InvalidDataException($"unknown update encoding {(byte)encoding}");
+                        var length = reader.ReadInt32();
+                        var payload = BinaryFields.ReadPayload(bytes, (int)reader.BaseStream.Position);
+                        return new WorkerUpdate(run, version, worker, batch, loss, kind, new TensorSet(names, shapes, []), labels,
+                            new Tensors.Compression.CompressedUpdate(encoding, length, payload));
+                    }
                     var values = BinaryFields.ReadValues(bytes, (int)reader.BaseStream.Position);
                     return new WorkerUpdate(run, version, worker, batch, loss, kind, new TensorSet(names, shapes, values), labels);
                 }

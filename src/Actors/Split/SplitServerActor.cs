@@ -37,6 +37,7 @@ public sealed partial class SplitServerActor : ReceiveActor
     private bool _started;
     private bool _finishing;
     private bool _finished;
+    private readonly DivergenceWatch _divergence = new();
     private long _lastEvaluated = -1;
 
     public SplitServerActor(ParameterServerSetup setup)
@@ -170,8 +171,11 @@ public sealed partial class SplitServerActor : ReceiveActor
         {
             _rejected++;
             _log.Warning("Rejected activations of client {0} for its step {1}: {2}", message.WorkerId, message.Step, e.Message);
+            if (e is NonFiniteValueException && _divergence.Record(message.WorkerId, _steps, e.Message, DivergenceWatch.LimitFor(_roster.Count)))
+                Fail(_divergence.Verdict!);
             return; // the client re-registers after its receive timeout and starts again
         }
+        _divergence.Accepted();
         _transport.Send(Sender, new SplitTensors(_setup.Spec.RunId, message.WorkerId, message.Step, SplitPayload.ActivationGradient,
             new TensorSet(["activations"], message.Tensors.Shapes, step.ActivationGradient), Loss: step.Loss), Self);
         PublishToStream(message);
@@ -244,6 +248,17 @@ public sealed partial class SplitServerActor : ReceiveActor
         _setup.OnFinished(new RunOutcome(_setup.Spec.RunId, _steps, _samples, _accuracies[^1].Value, _losses[^1].Value,
             _training.Elapsed.TotalSeconds, _rejected, new Dictionary<string, long>(), Math.Max(1, _roster.Count), _losses, _accuracies,
             _server.Weights()) { SplitFedRounds = SplitFedOn ? _fedRounds : null, Defense = _defense.Report(_split) });
+    }
+
+    /// <summary>Ends a diverged run: clients are told why and stop; the run's owner gets the reason.</summary>
+    private void Fail(string reason)
+    {
+        _finished = true;
+        _training.Stop();
+        _log.Error("Run {0} failed: {1}", _setup.Spec.RunId, reason);
+        foreach (var client in _roster.All) client.Actor.Tell(new RunFinished(_setup.Spec.RunId, _steps, reason));
+        FinishStream();
+        _setup.OnFailed?.Invoke(new NonFiniteValueException($"Run {_setup.Spec.RunId}: {reason}"));
     }
 
     private void Forget(IActorRef client)

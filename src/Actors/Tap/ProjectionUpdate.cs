@@ -38,7 +38,7 @@ public sealed record ProjectionUpdate(
         if (fromDelta)
         {
             // A delta is −lr·(sum of momentum-filtered gradients): flip it for the set, and rescale the bias to a mean gradient.
-            var scale = -1.0 / (spec.LearningRate * MomentumSteps(spec.Momentum, spec.LocalSteps));
+            var scale = -1.0 / (spec.LearningRate * MomentumSteps(spec.Momentum, spec.Period.StepsAt(version)));
             Scale(weight.Values, -1);
             if (bias is not null) Scale(bias, (float)scale);
         }

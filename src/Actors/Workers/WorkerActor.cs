@@ -28,6 +28,7 @@ public sealed partial class WorkerActor : ReceiveActor, IWithTimers
     private string[] _members = [];
     private int _batchSize;
     private BufferRing? _updates;
+    private Tensors.Compression.UpdatePipeline? _transforms;
     private bool _serverDown;
 
     public WorkerActor(WorkerSettings settings, IActorRef parameterServerProxy)
@@ -108,6 +109,9 @@ public sealed partial class WorkerActor : ReceiveActor, IWithTimers
         // sync and local-sgd: the server is done with update v before this worker computes v+1, so a ring of 3 is safe.
         _updates = welcome.Spec.Mode == "async" || _replica is null ? null : new BufferRing(_replica.Layout.TotalLength, 3);
         _members = [];
+        _transforms = _replica is null || _settings.Transforms is not { IsNone: false } options
+            ? null
+            : new Tensors.Compression.UpdatePipeline(options, _replica.Layout.Slots.Select(s => s.Length).ToArray(), NoiseSeed(_spec.Seed, _settings.WorkerId));
         Sender.Tell(new WorkerReady(_spec.RunId, _settings.WorkerId));
         _log.Info("Worker {0} joined run {1} ({2} on {3}, device {4}).", _settings.WorkerId, _spec.RunId, _spec.Model, _spec.Dataset, _settings.Device);
     }
@@ -131,17 +135,45 @@ public sealed partial class WorkerActor : ReceiveActor, IWithTimers
         }
         _replica.LoadWeights(order.Weights.Values);
         var local = _spec.Mode == "local-sgd";
-        var result = local
-            ? _replica.LocalSteps(_spec.LocalSteps, Optimizers.Create(_spec.Optimizer, _spec.LearningRate, _spec.Momentum))
-            : _replica.Gradient(_updates?.Next());
+        ReplicaUpdate result;
+        try
+        {
+            result = local
+                ? _replica.LocalSteps(_spec.Period.StepsAt(order.Version), Optimizers.Create(_spec.Optimizer, _spec.LearningRate, _spec.Momentum))
+                : _replica.Gradient(_updates?.Next());
+        }
+        catch (NonFiniteValueException e)
+        {
+            // The server decides: one bad batch is retried, a diverged run is ended for every worker.
+            _log.Warning("Worker {0}: version {1} failed: {2}", _settings.WorkerId, order.Version, e.Message);
+            Sender.Tell(new StepFailed(_spec.RunId, order.Version, _settings.WorkerId, e.Message));
+            return;
+        }
+        var (values, compressed) = _transforms?.Apply(result.Values) ?? (result.Values, null);
+        var tensors = TensorSet.FromLayout(_replica.Layout, compressed is null ? values : []);
         var update = new WorkerUpdate(_spec.RunId, order.Version, _settings.WorkerId, result.Samples, result.Loss,
-            local ? UpdateKind.WeightDelta : UpdateKind.Gradient, TensorSet.FromLayout(_replica.Layout, result.Values),
-            _spec.RecordLabels ? result.Labels : null);
+            local ? UpdateKind.WeightDelta : UpdateKind.Gradient, tensors, _spec.RecordLabels ? result.Labels : null, compressed);
         _transport.Send(Sender, update, Self);
+    }
+
+    /// <summary>The worker's noise seed: the run's seed mixed with its id (FNV-1a), so workers draw independent noise
+    /// and a seeded run reproduces.</summary>
+    private static int NoiseSeed(long runSeed, string workerId)
+    {
+        var hash = 14695981039346656037UL ^ (ulong)runSeed;
+        foreach (var c in workerId) hash = (hash ^ c) * 1099511628211UL;
+        return (int)(hash ^ (hash >> 32));
     }
 
     private void OnFinished(RunFinished finished)
     {
+        if (finished.Failure is { } failure)
+        {
+            _log.Error("Worker {0}: run {1} failed at version {2}: {3}", _settings.WorkerId, finished.RunId, finished.FinalVersion, failure);
+            _settings.OnFailed?.Invoke(new NonFiniteValueException($"Run {finished.RunId} failed: {failure}"));
+            Context.Stop(Self);
+            return;
+        }
         _log.Info("Worker {0}: run {1} finished at version {2}.", _settings.WorkerId, finished.RunId, finished.FinalVersion);
         _settings.OnFinished?.Invoke(_settings.WorkerId);
         Context.Stop(Self);

@@ -10,6 +10,8 @@ namespace ActorTrain.Actors.Workers;
 /// <param name="Threads">TorchSharp threads for this worker's thread (0 = TorchSharp's default, every core).</param>
 /// <param name="FortunesDirectory">Where this node keeps the fortune files; null: the environment variable or the default
 /// (<see cref="ActorTrain.Tensors.Data.Fortunes.ResolveDirectory"/>).</param>
+/// <param name="Transforms">What this worker does to each update before it leaves: clipping and noise, compression,
+/// fp16 (docs/defenses.md, "Worker-side defenses"); null sends updates as computed.</param>
 public sealed record WorkerSettings(
     string WorkerId,
     string Device,
@@ -18,4 +20,5 @@ public sealed record WorkerSettings(
     Action<string>? OnFinished = null,
     Action<Exception>? OnFailed = null,
     int Threads = 0,
-    string? FortunesDirectory = null);
+    string? FortunesDirectory = null,
+    ActorTrain.Tensors.Compression.UpdateTransformOptions? Transforms = null);

@@ -26,6 +26,8 @@ public sealed record BenchReport(
 
     public string Summary()
     {
+        if (CandidateSeconds is null && CandidateGbps is null && CandidateSamplesPerSecond is null)
+            return FormattableString.Invariant($"{Suite}: {Candidate} vs {Baseline}, ratio {Ratio:F1} ({RatioAt})");
         if (CandidateSeconds is { } seconds)
             return FormattableString.Invariant($"{Suite}: {Candidate} {seconds:F3} s vs {Baseline} {BaselineSeconds!.Value:F3} s, ratio {Ratio:F1} ({RatioAt})");
         var (c, b, unit) = CandidateGbps is { } g

@@ -11,7 +11,8 @@ namespace ActorTrain.Nodes.Cli;
 public static class BenchCommand
 {
     private sealed record BenchContext(ParseResult Parse, int Rounds, TextWriter Output, Func<TrainSettings> Train, int Workers, int Steps, long? SizeBytes, int Sources,
-        string? JsonPath = null, bool CostOnly = false);
+        string? JsonPath = null, bool CostOnly = false, ActorTrainConfiguration? Configuration = null, TrainOverrides? TrainCli = null,
+        bool SyntheticOnly = false);
 
     private static readonly IReadOnlyDictionary<string, Func<BenchContext, BenchReport>> Suites =
         new Dictionary<string, Func<BenchContext, BenchReport>>
@@ -23,20 +24,22 @@ public static class BenchCommand
             ["replay"] = RunReplay,
             ["nopeek"] = RunNoPeek,
             ["transfer"] = RunTransfer,
+            ["defenses"] = RunDefenses,
         };
 
     public static Command Create(Option<string?> configOption)
     {
         var suite = new Argument<string>("suite") { Description = $"Suite to run: {string.Join(", ", Suites.Keys)}." };
         var json = new Option<string?>("--json") { Description = "Also write the report to this file." };
-        var rounds = new Option<int>("--rounds") { Description = "Measurement rounds per case (median is kept).", DefaultValueFactory = _ => 5 };
+        var rounds = new Option<int>("--rounds") { Description = "Measurement rounds per case (median is kept); defenses: 2 × rounds synthetic updates per setting.", DefaultValueFactory = _ => 5 };
         var size = new Option<long?>("--size-mb") { Description = "codec, aggregate: payload size per array, in MiB; transfer: the one tensor size to measure (default 1, 8 and 64); replay: recorded payload in all, in MiB (default 64)." };
         var sources = new Option<int>("--sources") { Description = "aggregate: how many updates are summed.", DefaultValueFactory = _ => 8 };
         var workers = new Option<int>("--workers") { Description = "train-overhead: in-process workers.", DefaultValueFactory = _ => 2 };
-        var steps = new Option<int>("--steps") { Description = "train-overhead: steps per measurement; nopeek: training steps per setting.", DefaultValueFactory = _ => 300 };
+        var steps = new Option<int>("--steps") { Description = "train-overhead: steps per measurement; nopeek, defenses: training steps per setting.", DefaultValueFactory = _ => 300 };
         var costOnly = new Option<bool>("--cost-only") { Description = "nopeek: only the step-time cost (plain vs NoPeek split step at batch 64 and 128); no training sweep, attack or plots." };
+        var syntheticOnly = new Option<bool>("--synthetic-only") { Description = "defenses: only the synthetic 1000-class part (no training runs)." };
         var train = new TrainOptions(includeSteps: false);
-        var command = new Command("bench", "Run a benchmark suite; reports candidate / baseline from the same run.") { suite, json, rounds, size, sources, workers, steps, costOnly };
+        var command = new Command("bench", "Run a benchmark suite; reports candidate / baseline from the same run.") { suite, json, rounds, size, sources, workers, steps, costOnly, syntheticOnly };
         train.AddTo(command);
         command.SetAction(parse =>
         {
@@ -55,7 +58,8 @@ public static class BenchCommand
                 var configuration = ActorTrainConfiguration.Load(parse.GetValue(configOption)); // even for suites that use none: a broken file is still reported
                 var report = run(new BenchContext(parse, roundCount, output,
                     () => TrainSettings.Resolve(configuration, train.Read(parse)),
-                    parse.GetValue(workers), parse.GetValue(steps), sizeMb * (1L << 20), parse.GetValue(sources), parse.GetValue(json), parse.GetValue(costOnly)));
+                    parse.GetValue(workers), parse.GetValue(steps), sizeMb * (1L << 20), parse.GetValue(sources), parse.GetValue(json), parse.GetValue(costOnly),
+                    configuration, train.Read(parse), parse.GetValue(syntheticOnly)));
                 output.WriteLine(report.Summary());
                 var jsonPath = parse.GetValue(json);
                 if (jsonPath is not null) ReportFiles.Write(jsonPath, report.ToJson());
@@ -147,6 +151,23 @@ public static class BenchCommand
             headline.DataPlaneRatio, FormattableString.Invariant(
                 $"{headline.SizeBytes >> 20} MiB tensor, 127.0.0.1; whole message incl. decoding: data plane / socket {headline.DataPlaneMessageRatio:F3}, chunked Akka / socket {headline.ChunkedRatio:F3}"),
             rows.Cast<object>().ToArray(), headline.DataPlaneGbps, headline.SocketGbps);
+    }
+
+    /// <summary>Headline: bytes per step of top-k 1% against none (ratio = dense / compressed), rows: every setting.
+    /// Unless given, global batch 8 (4 samples per worker update, where the tap is near exact undefended) and lr 0.01
+    /// (at the configured 0.05 with momentum 0.9, batches this small and sign updates do not train).</summary>
+    private static BenchReport RunDefenses(BenchContext context)
+    {
+        var cli = context.TrainCli!;
+        var options = new DefensesBenchOptions(context.Steps, cli.BatchSize ?? 8, context.Workers, 2 * context.Rounds, context.SyntheticOnly);
+        var rows = DefensesBenchmark.Run(context.Configuration!, cli with { BatchSize = null, LearningRate = cli.LearningRate ?? 0.01 }, options, context.Output);
+        var directory = context.JsonPath is { } json ? Path.GetDirectoryName(Path.GetFullPath(json))! : Directory.GetCurrentDirectory();
+        foreach (var file in DefensesPlots.Save(directory, rows)) context.Output.WriteLine($"wrote {file}");
+        var part = rows.Any(r => r.Part == "training") ? "training" : "synthetic";
+        var none = rows.First(r => r.Part == part && r.Setting == "none");
+        var topk = rows.First(r => r.Part == part && r.Setting == "topk 0.01");
+        return new BenchReport("defenses", "top-k 1% update (bytes)", "dense float32 update (bytes)", none.BytesPerStep / topk.BytesPerStep,
+            $"{part} part; ratio = dense / top-k bytes per step; leakage and accuracy per setting in rows", [.. rows]);
     }
 
     private static BenchReport RunRlg(BenchContext context) => RlgBenchmark.Run(RlgBenchmark.DefaultGrid, context.Rounds, context.Output);

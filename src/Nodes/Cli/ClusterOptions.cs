@@ -9,6 +9,8 @@ public sealed class ClusterOptions
     private readonly Option<string?> _mode = new("--mode") { Description = "Aggregation: sync | async | local-sgd (config: actortrain.cluster.mode)." };
     private readonly Option<int?> _workers = new("--workers") { Description = "Workers in this process (run: default config actortrain.cluster.workers; node: one per device)." };
     private readonly Option<int?> _localSteps = new("--local-steps") { Description = "local-sgd: local steps between averagings." };
+    private readonly Option<int?> _localStepsMax = new("--local-steps-max") { Description = "local-sgd, adaptive period (ADPSGD-style): double the local steps every --period-double-every rounds up to this many; 0 = fixed (config: actortrain.cluster.local-steps-max)." };
+    private readonly Option<int?> _periodDoubleEvery = new("--period-double-every") { Description = "With --local-steps-max: rounds between doublings (config: actortrain.cluster.period-double-every)." };
     private readonly Option<int?> _minWorkers = new("--min-workers") { Description = "Workers that must register before the first step (parameter server)." };
     private readonly Option<string?> _logLevel = new("--log-level") { Description = "Akka log level: DEBUG | INFO | WARNING | ERROR." };
     private readonly Option<string?> _capture = new("--capture") { Description = "With a journal: record projection (default) | all | none | NAME,NAME of each accepted update." };
@@ -23,6 +25,11 @@ public sealed class ClusterOptions
     private readonly Option<double?> _noise = new("--activation-noise") { Description = "With --split: scale of noise added to the activations before they leave the client (0)." };
     private readonly Option<string?> _noiseKind = new("--noise") { Description = "With --activation-noise: laplace (default) | gaussian." };
     private readonly Option<int?> _splitFed = new("--splitfed") { Description = "With --split: SplitFed, average the client segments (FedAvg) every H server steps; 0 = off (config: actortrain.split.average-every)." };
+    private readonly Option<double?> _clipNorm = new("--clip-norm") { Description = "Workers: clip each update to this L2 norm C before it leaves; 0 = off (config: actortrain.worker.updates.clip-norm)." };
+    private readonly Option<double?> _noiseMultiplier = new("--noise-multiplier") { Description = "Workers: add N(0, (σ·C)²) to every entry after clipping; needs --clip-norm (0)." };
+    private readonly Option<string?> _compress = new("--compress") { Description = "Workers: none | topk | gaussiank | sign, with error feedback; sparse and sign payloads travel compressed (none)." };
+    private readonly Option<double?> _keepRatio = new("--keep-ratio") { Description = "With --compress topk | gaussiank: fraction of entries kept, in (0, 1] (0.01)." };
+    private readonly Option<bool> _fp16 = new("--fp16") { Description = "Workers: send update values as binary16 (alone or with topk / gaussiank)." };
     private readonly Option<string?> _journal = new("--journal") { Description = "Parameter-server journal: none | sqlite (journal.db in the run directory) | sqlite:PATH | postgres:CONNECTION-STRING." };
 
     public Option<int?> Workers => _workers;
@@ -31,7 +38,8 @@ public sealed class ClusterOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _mode, _workers, _localSteps, _minWorkers, _logLevel, _journal, _capture, _captureEvery, _captureDtype, _recordLabels, _recordInputs, _attack, _split, _defense, _alpha, _noise, _noiseKind, _splitFed })
+        foreach (var option in new Option[] { _mode, _workers, _localSteps, _minWorkers, _logLevel, _journal, _capture, _captureEvery, _captureDtype, _recordLabels, _recordInputs, _attack, _split, _defense, _alpha, _noise, _noiseKind, _splitFed,
+                     _clipNorm, _noiseMultiplier, _compress, _keepRatio, _fp16, _localStepsMax, _periodDoubleEvery })
             command.Add(option);
     }
 
@@ -39,5 +47,7 @@ public sealed class ClusterOptions
         parse.GetValue(_mode), parse.GetValue(_workers), parse.GetValue(_localSteps), parse.GetValue(_minWorkers), parse.GetValue(_logLevel),
         parse.GetValue(_journal), parse.GetValue(_capture), parse.GetValue(_captureEvery), parse.GetValue(_captureDtype), parse.GetValue(_recordLabels),
         parse.GetValue(_attack), parse.GetValue(_split), parse.GetValue(_defense), parse.GetValue(_alpha), parse.GetValue(_noise), parse.GetValue(_noiseKind),
-        parse.GetValue(_splitFed), parse.GetValue(_recordInputs));
+        parse.GetValue(_splitFed), parse.GetValue(_recordInputs),
+        parse.GetValue(_clipNorm), parse.GetValue(_noiseMultiplier), parse.GetValue(_compress), parse.GetValue(_keepRatio), parse.GetValue(_fp16),
+        parse.GetValue(_localStepsMax), parse.GetValue(_periodDoubleEvery));
 }

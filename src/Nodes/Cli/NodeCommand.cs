@@ -73,7 +73,7 @@ public static class NodeCommand
                     : Task.FromResult<Actors.Protocol.TapReport?>(null);
                 var workers = localWorkers > 0
                     ? WorkerNode.RunAsync(system, localWorkers, device, settings.Train.DataDirectory, cancellation,
-                        ClusterRun.ThreadsPerWorker(settings.Train, localWorkers), settings.Train.FortunesDirectory)
+                        ClusterRun.ThreadsPerWorker(settings.Train, localWorkers), settings.Train.FortunesDirectory, settings.UpdateTransforms)
                     : Task.FromResult(true);
                 if (isServer)
                 {

@@ -28,7 +28,8 @@ public static class RunCommand
                 var report = ClusterRun.Execute(settings, runId, journal.Persistent, view, output, setup =>
                     EmbeddedCluster.RunAsync(setup, settings.Workers, settings.Train.Training.Device, settings.Train.DataDirectory,
                         journal.Config.WithFallback(settings.Cluster), settings.LogLevel, cancellation,
-                        ClusterRun.ThreadsPerWorker(settings.Train, settings.Workers), settings.Train.FortunesDirectory, settings.Tap));
+                        ClusterRun.ThreadsPerWorker(settings.Train, settings.Workers), settings.Train.FortunesDirectory, settings.Tap,
+                        settings.UpdateTransforms));
                 TrainCommand.Finish(report, parse.GetValue(train.Json), output);
                 return 0;
             }));

@@ -33,7 +33,8 @@ public sealed record TrainingReport(
     TapSummary? Tap = null,
     int? SplitfedRounds = null,
     InversionSummary? Inversion = null,
-    ActorTrain.Actors.Split.DefenseReport? Defense = null)
+    ActorTrain.Actors.Split.DefenseReport? Defense = null,
+    UpdateWireSummary? Updates = null)
 {
     public static readonly JsonSerializerOptions Json = new()
     {

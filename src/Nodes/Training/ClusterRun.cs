@@ -42,7 +42,7 @@ public static class ClusterRun
         var spec = new RunSpec(run.RunId, settings.Mode.Name(), train.Model, train.Hidden, train.Dataset, train.Synthetic, CorpusChecked(train),
             train.Training.BatchSize, train.Training.Seed, train.Training.Optimizer, train.Training.LearningRate,
             train.Training.Momentum, settings.LocalSteps, settings.RecordLabels, settings.Split,
-            settings.RecordInputs && settings.Split is not null);
+            settings.RecordInputs && settings.Split is not null, settings.LocalStepsMax, settings.PeriodDoubleEvery);
         output.WriteLine(settings.Split is { } s
             ? $"run {run.RunId}: {train.Model} on {data.Train.Name}, split learning at {s.Cut}{Defenses(s)}, global batch {train.Training.BatchSize}"
             : $"run {run.RunId}: {train.Model} on {data.Train.Name}, {settings.Mode.Name()} mode, global batch {train.Training.BatchSize}");
@@ -67,7 +67,9 @@ public static class ClusterRun
             outcome.TestAccuracies.Select(p => new AccuracyPoint(p.Step, p.Value)).ToArray(),
             outcome.MaxWorkers, settings.Mode.Name(), outcome.RejectedUpdates, outcome.RejectedByReason,
             outcome.Tap is { Inversion: null } tap ? TapSummary.From(settings.Attack ?? "rlg", tap) : null, outcome.SplitFedRounds,
-            outcome.Tap is { } inverted ? InversionSummary.From(inverted) : null, outcome.Defense);
+            outcome.Tap is { } inverted ? InversionSummary.From(inverted) : null, outcome.Defense,
+            settings.Split is null ? UpdatesSummary(settings, outcome, data.Train.Count) : null);
+        if (report.Updates is { } updates) output.WriteLine(updates.Describe());
         if (report.Tap is { } summary) output.WriteLine(summary.Describe());
         if (report.Inversion is { } inversion) output.WriteLine(inversion.Describe());
         if (report.SplitfedRounds is { } rounds) output.WriteLine($"splitfed: {rounds} averaging rounds of the client segments");
@@ -77,6 +79,18 @@ public static class ClusterRun
         File.WriteAllText(run.File("result.json"), report.ToJson());
         TrainingPlot.Save(run.File("plot.png"), $"{train.Model} on {train.Dataset}, {settings.Mode.Name()} ({run.RunId})", outcome.Losses, outcome.TestAccuracies);
         return report;
+    }
+
+    /// <summary>Bytes received and, with noise, the privacy per example; a worker's sampling rate is its batch over its
+    /// shard (⌈B/K⌉ of N/K samples; local-sgd: H batches a round), and it sent one update per step (async: one in K).</summary>
+    private static UpdateWireSummary UpdatesSummary(ClusterSettings settings, RunOutcome outcome, int trainSamples)
+    {
+        var workers = Math.Max(1, outcome.MaxWorkers);
+        var batch = (settings.Train.Training.BatchSize + workers - 1) / workers;
+        var perRound = settings.Mode == Actors.ParameterServer.AggregationMode.LocalSgd ? (long)batch * settings.LocalSteps : batch;
+        var updates = settings.Mode == Actors.ParameterServer.AggregationMode.Async ? (outcome.Steps + workers - 1) / workers : outcome.Steps;
+        return UpdateWireSummary.From(settings.UpdateTransforms ?? Tensors.Compression.UpdateTransformOptions.None, outcome.Steps,
+            outcome.UpdateBytes, outcome.DenseUpdateBytes, perRound, trainSamples / workers, updates);
     }
 
     /// <summary>The fortunes options with this node's corpus digest: a worker whose fortune files differ refuses the run.</summary>

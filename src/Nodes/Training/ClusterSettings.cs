@@ -11,7 +11,9 @@ public sealed record ClusterOverrides(
     string? Mode = null, int? Workers = null, int? LocalSteps = null, int? MinWorkers = null, string? LogLevel = null, string? Journal = null,
     string? Capture = null, int? CaptureEvery = null, string? CaptureDtype = null, bool RecordLabels = false, string? Attack = null,
     string? Split = null, string? Defense = null, double? Alpha = null, double? ActivationNoise = null, string? NoiseKind = null,
-    int? SplitFed = null, bool RecordInputs = false);
+    int? SplitFed = null, bool RecordInputs = false,
+    double? ClipNorm = null, double? NoiseMultiplier = null, string? Compress = null, double? KeepRatio = null, bool Fp16 = false,
+    int? LocalStepsMax = null, int? PeriodDoubleEvery = null);
 
 /// <summary>A cluster run's settings: what to train, how to aggregate, and the parameter server's limits.</summary>
 /// <param name="Cluster">The Akka configuration nodes are built from (user file over the references).</param>
@@ -34,7 +36,10 @@ public sealed record ClusterSettings(
     int TapCapacity,
     Actors.Protocol.SplitSpec? Split = null,
     bool RecordInputs = false,
-    Actors.Tap.InversionTapSettings? TapInversion = null)
+    Actors.Tap.InversionTapSettings? TapInversion = null,
+    Tensors.Compression.UpdateTransformOptions? UpdateTransforms = null,
+    int LocalStepsMax = 0,
+    int PeriodDoubleEvery = 1)
 {
     public static readonly IReadOnlyList<string> LogLevels = ["DEBUG", "INFO", "WARNING", "ERROR"];
 
@@ -82,7 +87,18 @@ public sealed record ClusterSettings(
             TapInversion: ParseInversion(config, trainSettings));
         if (settings.Attack is not null && !Attacks.Contains(settings.Attack))
             throw new ConfigurationException($"--attack {cluster.Attack}: choose one of {string.Join(", ", Attacks)}.");
-        settings = settings with { Split = ParseSplit(cluster, settings, akka) };
+        settings = settings with
+        {
+            Split = ParseSplit(cluster, settings, akka), UpdateTransforms = ParseTransforms(cluster, akka),
+            LocalStepsMax = cluster.LocalStepsMax ?? config.GetInt("actortrain.cluster.local-steps-max"),
+            PeriodDoubleEvery = cluster.PeriodDoubleEvery ?? config.GetInt("actortrain.cluster.period-double-every"),
+        };
+        if (settings.LocalStepsMax < 0) throw new ConfigurationException($"--local-steps-max {settings.LocalStepsMax}: must be ≥ 0 (0 = a fixed period).");
+        if (settings.PeriodDoubleEvery < 1) throw new ConfigurationException($"--period-double-every {settings.PeriodDoubleEvery}: must be at least 1 round.");
+        if (settings.LocalStepsMax > 0 && settings.Mode != AggregationMode.LocalSgd)
+            throw new ConfigurationException($"--local-steps-max makes local-sgd's averaging period adaptive: give --mode local-sgd (not {settings.Mode.Name()}).");
+        if (settings.Split is not null && settings.UpdateTransforms is { IsNone: false })
+            throw new ConfigurationException("--clip-norm, --noise-multiplier, --compress and --fp16 transform worker updates of data-parallel training; a split run sends activations (use --activation-noise there). Drop them or --split.");
         if (settings.TapCapacity < 1) throw new ConfigurationException($"actortrain.tap.capacity {settings.TapCapacity}: must be at least 1.");
         if (settings.Workers < 1) throw new ConfigurationException($"--workers {settings.Workers}: must be at least 1.");
         if (settings.LocalSteps < 1) throw new ConfigurationException($"--local-steps {settings.LocalSteps}: must be at least 1.");
@@ -135,6 +151,21 @@ public sealed record ClusterSettings(
         var averageTimeout = Read(akka, "actortrain.split.average-timeout", c => c.GetTimeSpan("actortrain.split.average-timeout"));
         if (averageTimeout <= TimeSpan.Zero) throw new ConfigurationException("actortrain.split.average-timeout must be positive.");
         return new Actors.Protocol.SplitSpec(cluster.Split, alpha, noise > 0 ? kind : "none", noise, averageEvery, averageTimeout);
+    }
+
+    /// <summary>actortrain.worker.updates, overridden by --clip-norm, --noise-multiplier, --compress, --keep-ratio, --fp16.</summary>
+    private static Tensors.Compression.UpdateTransformOptions ParseTransforms(ClusterOverrides cluster, Config akka)
+    {
+        const string U = "actortrain.worker.updates.";
+        var options = new Tensors.Compression.UpdateTransformOptions(
+            cluster.ClipNorm ?? Read(akka, U + "clip-norm", c => c.GetDouble(U + "clip-norm")),
+            cluster.NoiseMultiplier ?? Read(akka, U + "noise-multiplier", c => c.GetDouble(U + "noise-multiplier")),
+            (cluster.Compress ?? Read(akka, U + "compression", c => c.GetString(U + "compression"))).ToLowerInvariant(),
+            cluster.KeepRatio ?? Read(akka, U + "keep-ratio", c => c.GetDouble(U + "keep-ratio")),
+            cluster.Fp16 || Read(akka, U + "fp16", c => c.GetBoolean(U + "fp16")));
+        if (options.Problem() is { } problem)
+            throw new ConfigurationException($"Worker update transforms (--clip-norm, --noise-multiplier, --compress, --keep-ratio, --fp16 or {U[..^1]}): {problem}.");
+        return options;
     }
 
     /// <summary>actortrain.tap.inversion: the attacker's auxiliary set and decoder.</summary>

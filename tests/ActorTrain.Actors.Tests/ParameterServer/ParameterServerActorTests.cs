@@ -59,6 +59,9 @@ public sealed class ParameterServerActorTests : TestKit
         var nan = new float[_layout.TotalLength];
         nan[123] = float.NaN;
         ExpectRejected(worker, server, Update(0, nan), "non-finite values");
+        // A non-finite update is a failed step: with no other worker in it, the step is released again at once (not
+        // after the straggler timeout), and the run goes on unless failures keep coming (DivergenceWatch).
+        Assert.Equal(0, worker.ExpectMsg<StepOrder>(Wait).Version);
 
         var names = _layout.Slots.Select(s => s.Name).ToArray();
         var shapes = _layout.Slots.Select(s => s.Shape).ToArray();
@@ -88,6 +91,28 @@ public sealed class ParameterServerActorTests : TestKit
         Assert.Equal(6, _outcome.RejectedUpdates);
         Assert.Equal(1, _outcome.RejectedByReason["stale version"]);
         Assert.Equal(1, _outcome.RejectedByReason["non-finite values"]);
+    }
+
+    [Fact]
+    public void CompressedUpdate_IsDecodedBeforeItIsApplied_AndCountedAtItsCompressedSize()
+    {
+        var (server, worker, first) = StartWithOneWorker(steps: 2);
+        var gradient = Enumerable.Range(0, _layout.TotalLength).Select(i => i % 97 == 0 ? 1f + i % 5 : 0f).ToArray();
+        var packed = Tensors.Compression.UpdateCodec.Encode(gradient, Tensors.Compression.UpdateEncoding.Sparse);
+        var compressed = Update(0, tensors: TensorSet.FromLayout(_layout, [])) with { Compressed = packed };
+
+        var corrupt = compressed with { Compressed = packed with { Payload = packed.Payload[..^3] } };
+        ExpectRejected(worker, server, corrupt, "undecodable Sparse payload");
+        worker.Send(server, compressed);
+        var next = worker.ExpectMsg<StepOrder>(Wait);
+
+        // The test spec trains with plain SGD (lr 0.1, no momentum): w1 = w0 − lr·g, exactly what the dense update gives.
+        for (var i = 0; i < gradient.Length; i++) Assert.Equal(first.Weights.Values[i] - 0.1f * gradient[i], next.Weights.Values[i], 1e-6f);
+        worker.Send(server, Update(1));
+        worker.ExpectMsg<RunFinished>(Wait);
+        AwaitCondition(() => _outcome is not null, Wait);
+        Assert.Equal(packed.ByteCount + 4L * _layout.TotalLength, _outcome!.UpdateBytes);
+        Assert.Equal(2 * 4L * _layout.TotalLength, _outcome.DenseUpdateBytes);
     }
 
     [Fact]

@@ -50,6 +50,8 @@ public sealed class SerializationTests : IDisposable
             TensorMessageSerializer.Id, "order", "akka.tcp://actortrain@h:2/user/worker-w0#5"),
         new ActorTrain.Actors.Transport.DataPlane.BlobFailed(17, "akka.tcp://actortrain@h:2/user/worker-w0#5", "CRC-32C mismatch"),
         new WorkerUpdate("run", 6, "b", 4, 0.25, UpdateKind.Gradient, Set(8), [3, 1, 4, 1]),
+        new WorkerUpdate("run", 7, "c", 4, 0.25, UpdateKind.Gradient, Set(8) with { Values = [] }, [2],
+            ActorTrain.Tensors.Compression.UpdateCodec.Encode([0, 0, 1.5f, 0, 0, 0, -2, 0], ActorTrain.Tensors.Compression.UpdateEncoding.Sparse)),
         new ActorTrain.Actors.ParameterServer.StepCommitted(4, ["a", "b"], 64, 0.7, UpdateKind.WeightDelta, [1.5f, -2, 0]),
         new ActorTrain.Actors.ParameterServer.ServerSnapshot(100, 6400, [1, 2, 3], 100, [[0.5f, 0.25f, 0], [1, 1, 1]]),
         new ActorTrain.Actors.Recording.UpdateCaptured("run", 2, "w", 8, 0.1, ["p.w", "p.b"], [[2, 1], [1]], true, [0, 60, 0, 188, 0, 0]),
@@ -90,6 +92,42 @@ public sealed class SerializationTests : IDisposable
         var serializer = (TensorMessageSerializer)_system.Serialization.FindSerializerFor(update);
         var bytes = serializer.ToBinary(update);
         Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes[..40], "update"));
+    }
+
+    [Theory]
+    [InlineData("topk")]
+    [InlineData("fp16")]
+    [InlineData("sign")]
+    public void WorkerUpdate_Compressed_TravelsSmallerAndDecodesToTheSentValues(string compression)
+    {
+        var options = compression == "fp16"
+            ? new ActorTrain.Tensors.Compression.UpdateTransformOptions(Half: true)
+            : new ActorTrain.Tensors.Compression.UpdateTransformOptions(Compression: compression, Ratio: 0.01);
+        var dense = Set(10_000);
+        var pipeline = new ActorTrain.Tensors.Compression.UpdatePipeline(options, [5000, 5000], seed: 1);
+        var (sent, packed) = pipeline.Apply((float[])dense.Values.Clone());
+        var plain = new WorkerUpdate("run", 1, "w", 8, 0.1, UpdateKind.Gradient, dense);
+        var update = plain with { Tensors = dense with { Values = [] }, Compressed = packed };
+        var serializer = (TensorMessageSerializer)_system.Serialization.FindSerializerFor(update);
+
+        var bytes = serializer.ToBinary(update);
+        var back = (WorkerUpdate)serializer.FromBinary(bytes, serializer.Manifest(update));
+
+        Assert.Equal("packed", serializer.Manifest(update));
+        var limit = compression switch { "topk" => 0.04, "fp16" => 0.51, _ => 0.05 }; // 8 of 400 bytes per 100 entries; 2 of 4; ~1 bit of 32
+        Assert.True(bytes.Length < limit * serializer.ToBinary(plain).Length, $"{bytes.Length} bytes compressed vs {serializer.ToBinary(plain).Length} plain");
+        Assert.Equal(sent, ActorTrain.Tensors.Compression.UpdateCodec.Decode(back.Compressed!, [5000, 5000]));
+    }
+
+    [Fact]
+    public void WorkerUpdate_CompressedPayloadCorrupt_IsASerializationError()
+    {
+        var packed = ActorTrain.Tensors.Compression.UpdateCodec.Encode(new float[1000], ActorTrain.Tensors.Compression.UpdateEncoding.Half);
+        var update = new WorkerUpdate("run", 1, "w", 8, 0.1, UpdateKind.Gradient, Set(1000) with { Values = [] }, null, packed);
+        var serializer = (TensorMessageSerializer)_system.Serialization.FindSerializerFor(update);
+        var bytes = serializer.ToBinary(update);
+        bytes[^50] ^= 0x10;
+        Assert.Contains("checksum mismatch", Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes, "packed")).Message);
     }
 
     public static TheoryData<object, string> StoredMessages => new()
@@ -141,7 +179,8 @@ public sealed class SerializationTests : IDisposable
     private static string Describe(object message) => message switch
     {
         StepOrder o => $"{o.RunId}|{o.Version}|{o.WorkerBatchSize}|{string.Join(",", o.ShardMembers)}|{Describe(o.Weights)}",
-        WorkerUpdate u => $"{u.RunId}|{u.Version}|{u.WorkerId}|{u.BatchSize}|{u.Loss}|{u.Kind}|{Describe(u.Tensors)}|{(u.Labels is null ? "-" : string.Join(",", u.Labels))}",
+        WorkerUpdate u => $"{u.RunId}|{u.Version}|{u.WorkerId}|{u.BatchSize}|{u.Loss}|{u.Kind}|{Describe(u.Tensors)}|{(u.Labels is null ? "-" : string.Join(",", u.Labels))}"
+                          + (u.Compressed is { } c ? $"|{c.Encoding}|{c.Length}|{Convert.ToHexString(c.Payload)}" : ""),
         ActorTrain.Actors.ParameterServer.StepCommitted c => $"{c.Step}|{string.Join(",", c.Workers)}|{c.Samples}|{c.Loss}|{c.Kind}|{string.Join(",", c.Aggregate)}",
         ActorTrain.Actors.ParameterServer.ServerSnapshot s => $"{s.Version}|{s.Samples}|{string.Join(",", s.Weights)}|{s.OptimizerSteps}|{string.Join(";", s.OptimizerBuffers.Select(b => string.Join(",", b)))}",
         ActorTrain.Actors.Recording.UpdateCaptured c => $"{c.RunId}|{c.Version}|{c.WorkerId}|{c.BatchSize}|{c.Loss}|{string.Join(",", c.Names)}|{string.Join(";", c.Shapes.Select(s => string.Join("x", s)))}|{c.Half}|{Convert.ToHexString(c.Payload)}",

@@ -85,6 +85,25 @@ public sealed class ClusterProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task WorkerNodeWithCompression_SendsTopKPayloadsAcrossProcesses_AndTrainingWorks()
+    {
+        var port = ActorTrainProcess.FreePort();
+        var ps = StartParameterServer(port, steps: 150);
+        StartWorker("worker-a", port, "--compress", "topk", "--keep-ratio", "0.01");
+        StartWorker("worker-b", port);
+
+        await AssertFinishedWithAccuracy(ps, 0.65);
+
+        // Every step: one top-1% payload (4-byte count + 8 bytes per kept entry) and one float32 update, across processes.
+        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(_temp.File("result.json")));
+        var parameters = result.RootElement.GetProperty("parameters").GetInt64();
+        var expected = 4 + 8 * (long)Math.Ceiling(0.01 * parameters) + 4 * parameters;
+        var entries = StepLogEntry.ReadAll(StepLog);
+        Assert.Equal(150, entries.Count);
+        Assert.All(entries, e => Assert.Equal(expected, e.Bytes));
+    }
+
+    [Fact]
     public async Task KilledWorker_IsDroppedAndTrainingCompletes_ThenANewWorkerIsUsed()
     {
         var port = ActorTrainProcess.FreePort();
