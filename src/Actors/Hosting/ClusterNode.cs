@@ -55,7 +55,7 @@ public static class ClusterNode
                     "is the seed node running, and reachable at that address and port?");
             throw;
         }
-        ClusterRoles.StartTransport(system);
+        ClusterRoles.StartTransport(system, security);
         return system;
     }
 }

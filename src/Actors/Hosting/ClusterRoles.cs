@@ -17,8 +17,12 @@ public static class ClusterRoles
     public const string SplitServerRole = "split-server";
     private const string SingletonName = "parameter-server";
 
-    /// <summary>Every node: the inbox that reassembles chunked tensor messages.</summary>
-    public static void StartTransport(ActorSystem system) => TensorTransport.For(system).StartInbox();
+    /// <summary>Every node: the data plane (with the cluster's TLS and secret) and the inbox that reassembles chunked tensor messages and fetches blobs.</summary>
+    public static void StartTransport(ActorSystem system, Security.ClusterSecurity? security = null)
+    {
+        Transport.DataPlane.DataPlane.For(system).Start(security ?? Security.ClusterSecurity.None);
+        TensorTransport.For(system).StartInbox();
+    }
 
     /// <summary>
     /// Role ps: the parameter server as a cluster singleton (it lives on the oldest ps node), under a backoff

@@ -31,21 +31,25 @@ public sealed partial class ParameterServerActor
             _log.Warning("Run {0}: no live workers; waiting for one to register.", _setup.Spec.RunId);
             return;
         }
+        // Every worker of the step gets the same order: one upload per node, shared by the workers there.
+        var order = Order(active);
         foreach (var worker in active)
         {
             _expected.Add(worker.Actor);
-            SendOrder(worker, active);
+            worker.LastOrderAt = DateTime.UtcNow;
         }
+        _transport.SendToAll(active.Select(w => w.Actor).ToArray(), order, Self);
         Timers.StartSingleTimer("straggler", new StragglerCheck(_version), _setup.StragglerTimeout);
     }
 
     private void SendOrder(RosterEntry worker, IReadOnlyList<RosterEntry> members)
     {
-        var order = new StepOrder(_setup.Spec.RunId, _version, WorkerBatchSize(members.Count),
-            members.Select(m => m.Id).ToArray(), TensorSet.FromLayout(_store.Layout, _weights));
         worker.LastOrderAt = DateTime.UtcNow;
-        _transport.Send(worker.Actor, order, Self);
+        _transport.Send(worker.Actor, Order(members), Self);
     }
+
+    private StepOrder Order(IReadOnlyList<RosterEntry> members) => new(_setup.Spec.RunId, _version, WorkerBatchSize(members.Count),
+        members.Select(m => m.Id).ToArray(), TensorSet.FromLayout(_store.Layout, _weights));
 
     private void OnUpdate(WorkerUpdate update)
     {

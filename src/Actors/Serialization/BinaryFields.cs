@@ -68,11 +68,13 @@ internal static class BinaryFields
         return (names, shapes);
     }
 
-    /// <summary>prefix ++ codec(values as float32[n]) in one new array: the values are copied once.</summary>
-    public static byte[] Concat(MemoryStream prefix, float[] values)
+    /// <summary>prefix ++ codec(values as float32[n]) in one array (new, or of exactly that length from <paramref name="allocate"/>): the values are copied once.</summary>
+    public static byte[] Concat(MemoryStream prefix, float[] values, Func<int, byte[]>? allocate = null)
     {
         var header = new TensorHeader(WireDType.Float32, [values.Length]);
-        var result = new byte[prefix.Length + TensorCodec.EncodedLength(header)];
+        var length = checked((int)(prefix.Length + TensorCodec.EncodedLength(header)));
+        var result = allocate?.Invoke(length) ?? new byte[length];
+        if (result.Length != length) throw new InvalidOperationException($"The allocator returned {result.Length} bytes for {length}.");
         prefix.GetBuffer().AsSpan(0, (int)prefix.Length).CopyTo(result);
         TensorCodec.Encode(header, MemoryMarshal.AsBytes(values.AsSpan()), result.AsSpan((int)prefix.Length));
         return result;

@@ -33,7 +33,11 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
         _ => throw new ArgumentException($"{o.GetType()} is not a tensor message this serializer knows."),
     };
 
-    public override byte[] ToBinary(object obj)
+    public override byte[] ToBinary(object obj) => ToBinary(obj, null);
+
+    /// <summary>As <see cref="ToBinary(object)"/>; the array that holds the tensor values comes from <paramref name="allocate"/>
+    /// (given the exact length), so the data plane can serialize into pooled arrays.</summary>
+    public byte[] ToBinary(object obj, Func<int, byte[]>? allocate)
     {
         using var prefix = new MemoryStream();
         using var writer = new BinaryWriter(prefix, Encoding.UTF8, leaveOpen: true);
@@ -46,7 +50,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                 BinaryFields.WriteStrings(writer, order.ShardMembers);
                 BinaryFields.WriteTensorSetHeader(writer, order.Weights);
                 writer.Flush();
-                return BinaryFields.Concat(prefix, order.Weights.Values);
+                return BinaryFields.Concat(prefix, order.Weights.Values, allocate);
             case WorkerUpdate update:
                 writer.Write(update.RunId);
                 writer.Write(update.Version);
@@ -64,7 +68,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                     return BinaryFields.Concat(prefix, packed.Payload);
                 }
                 writer.Flush();
-                return BinaryFields.Concat(prefix, update.Tensors.Values);
+                return BinaryFields.Concat(prefix, update.Tensors.Values, allocate);
             case SplitTensors split:
                 writer.Write(split.RunId);
                 writer.Write(split.WorkerId);
@@ -74,7 +78,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                 BinaryFields.WriteLabels(writer, split.Labels);
                 BinaryFields.WriteTensorSetHeader(writer, split.Tensors);
                 writer.Flush();
-                return BinaryFields.Concat(prefix, split.Tensors.Values);
+                return BinaryFields.Concat(prefix, split.Tensors.Values, allocate);
             case SegmentWeights segment:
                 writer.Write(segment.RunId);
                 writer.Write(segment.WorkerId);
@@ -83,7 +87,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                 writer.Write(segment.Samples);
                 BinaryFields.WriteTensorSetHeader(writer, segment.Weights);
                 writer.Flush();
-                return BinaryFields.Concat(prefix, segment.Weights.Values);
+                return BinaryFields.Concat(prefix, segment.Weights.Values, allocate);
             case TransferChunk chunk:
                 writer.Write(chunk.TransferId);
                 writer.Write(chunk.Index);
@@ -102,7 +106,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                 writer.Write(step.Loss);
                 writer.Write((byte)step.Kind);
                 writer.Flush();
-                return BinaryFields.Concat(prefix, step.Aggregate);
+                return BinaryFields.Concat(prefix, step.Aggregate, allocate);
             case Recording.UpdateCaptured captured:
                 writer.Write(captured.RunId);
                 writer.Write(captured.Version);
@@ -122,7 +126,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                 writer.Write(snapshot.OptimizerBuffers.Length);
                 foreach (var buffer in snapshot.OptimizerBuffers) BinaryFields.WriteValues(writer, buffer);
                 writer.Flush();
-                return BinaryFields.Concat(prefix, snapshot.Weights);
+                return BinaryFields.Concat(prefix, snapshot.Weights, allocate);
             default:
                 throw new ArgumentException($"{obj.GetType()} is not a tensor message this serializer knows.");
         }

@@ -7,8 +7,9 @@ namespace ActorTrain.Actors.Transport;
 /// Reassembles chunked tensor messages and delivers them to their recipients with the original sender.
 /// Transfers that stop arriving are dropped after a timeout, so a sender that died mid-transfer leaks nothing; one
 /// larger than <c>actortrain.transport.max-transfer-bytes</c> is dropped as soon as that shows, before it fills memory.
+/// It also fetches the blobs offered over the data plane (TransferInbox.DataPlane.cs).
 /// </summary>
-public sealed class TransferInbox : ReceiveActor, IWithTimers
+public sealed partial class TransferInbox : ReceiveActor, IWithTimers
 {
     private static readonly TimeSpan Expiry = TimeSpan.FromSeconds(60);
     private readonly Dictionary<(string Sender, long Id), Assembly> _pending = new();
@@ -19,9 +20,14 @@ public sealed class TransferInbox : ReceiveActor, IWithTimers
     public TransferInbox(long maxTransferBytes)
     {
         _maxBytes = Math.Min(maxTransferBytes, Array.MaxLength);
+        _dataPlane = DataPlane.DataPlane.For(Context.System);
         Receive<TransferChunk>(Accept);
         Receive<Sweep>(_ => DropExpired());
-        Receive<GetInboxStats>(_ => Sender.Tell(new InboxStats(_pending.Count, Delivered, Expired, Corrupt, Oversized)));
+        Receive<DataPlane.BlobOffer>(AcceptOffer);
+        Receive<BlobFetched>(OnFetched);
+        Receive<DataPlane.BlobFailed>(OnBlobFailed);
+        Receive<GetInboxStats>(_ => Sender.Tell(new InboxStats(_pending.Count, Delivered, Expired, Corrupt, Oversized,
+            _blobQueues.Values.Sum(q => q.Count), BlobsDelivered, BlobsFailed)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -81,20 +87,30 @@ public sealed class TransferInbox : ReceiveActor, IWithTimers
             piece.CopyTo(bytes, offset);
             offset += piece.Length;
         }
+        if (Deliver(bytes, chunk.SerializerId, chunk.Manifest, chunk.Recipient, Sender, $"Transfer {chunk.TransferId}")) Delivered++;
+        else Corrupt++;
+    }
+
+    /// <summary>Decodes a whole serialized message and delivers it with its original sender; false (logged) when it does not decode.</summary>
+    private bool Deliver(byte[] bytes, int serializerId, string manifest, string recipientPath, IActorRef sender, string what) =>
+        Deliver(bytes, serializerId, manifest, [recipientPath], sender, what);
+
+    /// <summary>Decodes once and delivers the one message to every recipient (all on this node).</summary>
+    private bool Deliver(byte[] bytes, int serializerId, string manifest, IEnumerable<string> recipientPaths, IActorRef sender, string what)
+    {
         object message;
         try
         {
-            message = Context.System.Serialization.Deserialize(bytes, chunk.SerializerId, chunk.Manifest);
+            message = Context.System.Serialization.Deserialize(bytes, serializerId, manifest);
         }
         catch (Exception e)
         {
-            _log.Warning("Transfer {0} from {1} ({2} bytes) could not be decoded and was dropped: {3}", chunk.TransferId, Sender, bytes.Length, e.Message);
-            Corrupt++;
-            return;
+            _log.Warning("{0} from {1} ({2} bytes) could not be decoded and was dropped: {3}", what, sender, bytes.Length, e.Message);
+            return false;
         }
-        var recipient = ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(chunk.Recipient);
-        recipient.Tell(message, Sender);
-        Delivered++;
+        foreach (var recipientPath in recipientPaths)
+            ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(recipientPath).Tell(message, sender);
+        return true;
     }
 
     private void DropExpired()
@@ -135,4 +151,8 @@ public sealed record GetInboxStats : Protocol.IControlMessage;
 /// <summary>A <see cref="TransferInbox"/>'s counters.</summary>
 /// <param name="Pending">Transfers started but not complete (their buffers are held).</param>
 /// <param name="Oversized">Transfers dropped for exceeding actortrain.transport.max-transfer-bytes.</param>
-public sealed record InboxStats(int Pending, long Delivered, long Expired, long Corrupt, long Oversized) : Protocol.IControlMessage;
+/// <param name="PendingBlobs">Data plane offers being fetched or waiting for an earlier one from the same sender.</param>
+/// <param name="BlobsDelivered">Messages fetched over the data plane, checked and delivered.</param>
+/// <param name="BlobsFailed">Data plane offers given up (fetch failed after retries, refused, oversized or undecodable): never delivered.</param>
+public sealed record InboxStats(int Pending, long Delivered, long Expired, long Corrupt, long Oversized, int PendingBlobs, long BlobsDelivered, long BlobsFailed)
+    : Protocol.IControlMessage;

@@ -23,6 +23,7 @@ public static class ActorTrainCli
             BenchCommand.Create(config),
             AttackCommand.Create(),
             LeakageCommand.Create(),
+            TransferPeerCommand.Create(),
         };
     }
 

@@ -23,6 +23,7 @@ public static class BenchCommand
             ["rlg"] = RunRlg,
             ["replay"] = RunReplay,
             ["nopeek"] = RunNoPeek,
+            ["transfer"] = RunTransfer,
             ["defenses"] = RunDefenses,
             ["invert"] = RunInvert,
         };
@@ -32,7 +33,7 @@ public static class BenchCommand
         var suite = new Argument<string>("suite") { Description = $"Suite to run: {string.Join(", ", Suites.Keys)}." };
         var json = new Option<string?>("--json") { Description = "Also write the report to this file." };
         var rounds = new Option<int>("--rounds") { Description = "Measurement rounds per case (median is kept); defenses: 2 × rounds synthetic updates per setting.", DefaultValueFactory = _ => 5 };
-        var size = new Option<long?>("--size-mb") { Description = "codec, aggregate: payload size per array, in MiB; replay: recorded payload in all, in MiB (default 64)." };
+        var size = new Option<long?>("--size-mb") { Description = "codec, aggregate: payload size per array, in MiB; transfer: the one tensor size to measure (default 1, 8 and 64); replay: recorded payload in all, in MiB (default 64)." };
         var sources = new Option<int>("--sources") { Description = "aggregate: how many updates are summed.", DefaultValueFactory = _ => 8 };
         var workers = new Option<int>("--workers") { Description = "train-overhead: in-process workers.", DefaultValueFactory = _ => 2 };
         var steps = new Option<int>("--steps") { Description = "train-overhead: steps per measurement; nopeek, defenses: training steps per setting; invert: SGD steps before the trained stage (50 unless given).", DefaultValueFactory = _ => 300 };
@@ -184,6 +185,16 @@ public static class BenchCommand
         {
             throw new ArgumentException($"{option} '{text}': give a comma-separated list, e.g. {(option == "--models" ? "mlp,cnn" : "1,2,4,8")}.");
         }
+    }
+
+    private static BenchReport RunTransfer(BenchContext context)
+    {
+        var rows = TransferBenchmark.Measure(context.SizeBytes is { } s ? [s] : TransferBenchmark.DefaultSizes, context.Rounds, context.Output);
+        var headline = rows[^1];
+        return new BenchReport("transfer", "data plane (serialized tensor message as a checked blob, to a second actortrain process)", "plain TCP socket (same bytes)",
+            headline.DataPlaneRatio, FormattableString.Invariant(
+                $"{headline.SizeBytes >> 20} MiB tensor, 127.0.0.1; whole message incl. decoding: data plane / socket {headline.DataPlaneMessageRatio:F3}, chunked Akka / socket {headline.ChunkedRatio:F3}"),
+            rows.Cast<object>().ToArray(), headline.DataPlaneGbps, headline.SocketGbps);
     }
 
     /// <summary>Headline: bytes per step of top-k 1% against none (ratio = dense / compressed), rows: every setting.

@@ -67,6 +67,8 @@ public static class NodeCommand
                     .GetAwaiter().GetResult();
                 var address = Akka.Cluster.Cluster.Get(system).SelfAddress;
                 output.WriteLine($"node {address} up as {string.Join(", ", roleList)}; {SecurityOptions.Describe(protection)}");
+                var dataPlane = Actors.Transport.DataPlane.DataPlane.For(system);
+                if (dataPlane.IsRunning) output.WriteLine($"data plane on {dataPlane.Settings.BindHost}:{dataPlane.Port} (tensor messages from {dataPlane.Settings.ThresholdBytes} bytes)");
                 var tap = isTap && !isServer
                     ? TapNode.RunAsync(system, settings.Tap!, null, TimeSpan.FromSeconds(10),
                         r => output.WriteLine(Describe(settings.Attack!, r)), cancellation)

@@ -35,7 +35,7 @@ public sealed class TensorTransportTests : TestKit
         values[17] = float.NaN;
         var update = new WorkerUpdate("run", 3, "w0", 64, 0.5, UpdateKind.Gradient, new TensorSet(["all"], [[values.Length]], values));
 
-        TensorTransport.For(Sys).Send(remoteReceiver, update, TestActor);
+        TensorTransport.For(Sys).Send(remoteReceiver, update, TestActor, TransferRoute.Chunked);
 
         var received = receiver.ExpectMsg<WorkerUpdate>(TimeSpan.FromSeconds(30));
         Assert.Equal(values.Select(BitConverter.SingleToInt32Bits), received.Tensors.Values.Select(BitConverter.SingleToInt32Bits));
@@ -44,7 +44,7 @@ public sealed class TensorTransportTests : TestKit
 
         var inbox = await _remote.ActorSelection("/user/" + TensorTransport.InboxName).ResolveOne(TimeSpan.FromSeconds(5));
         var stats = await inbox.Ask<InboxStats>(new GetInboxStats(), TimeSpan.FromSeconds(5));
-        Assert.Equal((0, 1L, 0L, 0L, 0L), (stats.Pending, stats.Delivered, stats.Expired, stats.Corrupt, stats.Oversized));
+        Assert.Equal((0, 1L, 0L, 0L, 0L, 0L), (stats.Pending, stats.Delivered, stats.Expired, stats.Corrupt, stats.Oversized, stats.BlobsDelivered));
     }
 
     [Fact]

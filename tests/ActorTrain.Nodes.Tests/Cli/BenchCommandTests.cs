@@ -78,6 +78,23 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public void BenchTransfer_TwoProcesses_MeasuresEveryRouteAndTheRatioAgainstTheSocket()
+    {
+        var json = _temp.File("transfer.json");
+        var run = CliRun.Of("bench", "transfer", "--size-mb", "1", "--rounds", "1", "--json", json);
+
+        Assert.True(run.ExitCode == 0, run.Error + run.Output);
+        var root = JsonDocument.Parse(File.ReadAllText(json)).RootElement;
+        Assert.Equal("transfer", root.GetProperty("suite").GetString());
+        var row = root.GetProperty("rows").EnumerateArray().Single();
+        Assert.Equal(1L << 20, row.GetProperty("size_bytes").GetInt64());
+        foreach (var name in new[] { "data_plane_gbps", "data_plane_message_gbps", "chunked_gbps", "socket_gbps" })
+            Assert.True(row.GetProperty(name).GetDouble() > 0, name);
+        Assert.Equal(row.GetProperty("data_plane_gbps").GetDouble() / row.GetProperty("socket_gbps").GetDouble(), root.GetProperty("ratio").GetDouble(), 1e-9);
+        Assert.Equal(root.GetProperty("candidate_gbps").GetDouble() / root.GetProperty("baseline_gbps").GetDouble(), root.GetProperty("ratio").GetDouble(), 1e-9);
+    }
+
+    [Fact]
     public void Bench_UnknownSuite_ListsSuites()
     {
         var run = CliRun.Of("bench", "gpu");
