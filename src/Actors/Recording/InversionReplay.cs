@@ -58,6 +58,8 @@ public static class InversionReplay
         Dictionary<(long, string), long[]> labels;
         Dictionary<(long, string), float[]> inputs;
         RunSpec? spec = null;
+        string[] parameters = [];
+        string? refusal = null;
         long events = 0, captured = 0, withoutWeights = 0;
         var anyWeights = false;
         await using (var reader = JournalReader.Open(journal, "actortrain-invert"))
@@ -65,13 +67,18 @@ public static class InversionReplay
             (labels, inputs) = await Evaluation(reader, runId, corrupt);
             WeightsCaptured? weights = null;
             var updates = RecordingStreams.Updates(runId);
+            // Refusals are raised after the stream: thrown inside it, Akka would log the stream's failure with a stack trace.
             await reader.ForEach(updates, envelope =>
             {
                 events++;
+                if (refusal is not null) return Task.CompletedTask;
                 switch (envelope.Event)
                 {
                     case RecordingStarted started when spec is null:
-                        spec = Invertible(started.Spec, runId);
+                        spec = started.Spec;
+                        refusal = Refusal(spec, runId);
+                        if (refusal is null)
+                            using (var model = Build(spec)) parameters = model.named_parameters().Select(p => p.name).ToArray();
                         break;
                     case WeightsCaptured w:
                         (weights, anyWeights) = (w, true);
@@ -79,10 +86,12 @@ public static class InversionReplay
                     case UpdateCaptured update when range.Contains(update.Version):
                         captured++;
                         if (spec is null)
-                            throw new ArgumentException($"The recording of run {runId} starts with an update, not with what the run trained: it cannot be replayed.");
-                        if (update.Kind != UpdateKind.Gradient)
-                            throw new ArgumentException($"Run {runId} recorded weight deltas (local-sgd), not one batch's gradient: gradient inversion needs a sync or async run.");
-                        if (work.Count >= options.MaxUpdates) break;
+                            refusal = $"The recording of run {runId} starts with an update, not with what the run trained: it cannot be replayed.";
+                        else if (update.Kind != UpdateKind.Gradient)
+                            refusal = $"Run {runId} recorded weight deltas (local-sgd), not one batch's gradient: gradient inversion needs a sync or async run.";
+                        else if (parameters.Except(update.Names).ToArray() is { Length: > 0 } missing)
+                            refusal = $"Run {runId} captured only {string.Join(", ", update.Names)} of each update; inversion needs every parameter's gradient (missing {string.Join(", ", missing)}). Record with --capture all --capture-weights.";
+                        if (refusal is not null || work.Count >= options.MaxUpdates) break;
                         if (weights?.Version != update.Version) withoutWeights++;
                         else work.Add((update, weights));
                         break;
@@ -94,6 +103,7 @@ public static class InversionReplay
             }, (sequenceNr, error) => corrupt.Add(new SkippedEvent(updates, sequenceNr, $"unreadable: {error.Message}")), cancellation);
         }
 
+        if (refusal is not null) throw new ArgumentException(refusal);
         if (spec is null)
             throw new ArgumentException(events == 0
                 ? $"The journal holds no recorded updates of run '{runId}'. `actortrain runs --journal ...` lists the recorded runs."
@@ -107,7 +117,7 @@ public static class InversionReplay
             throw new ArgumentException(
                 $"--labels true: run {runId} recorded no labels for worker {missing.WorkerId} at version {missing.Version}. Record with --record-labels, or use --labels rlg | none.");
 
-        using var model = new ModelSpec(spec.Model, ImageShape, FashionMnist.ClassCount, spec.Hidden).Build(spec.Seed);
+        using var model = Build(spec);
         var results = new List<InvertedUpdate>();
         foreach (var (update, weights) in work)
         {
@@ -120,24 +130,24 @@ public static class InversionReplay
         return new InversionReplayReport(runId, spec, results, events, captured, withoutWeights, corrupt, clock.Elapsed.TotalSeconds);
     }
 
-    private static RunSpec Invertible(RunSpec spec, string runId)
+    /// <summary>Why the run's updates cannot be inverted, or null.</summary>
+    private static string? Refusal(RunSpec spec, string runId)
     {
         if (spec.Mode == "local-sgd")
-            throw new ArgumentException($"Run {runId} trained local-sgd: its updates are weight deltas over several local steps, not one batch's gradient. Gradient inversion needs a sync or async run.");
+            return $"Run {runId} trained local-sgd: its updates are weight deltas over several local steps, not one batch's gradient. Gradient inversion needs a sync or async run.";
         if (spec.Dataset != "fashion-mnist" || spec.Model is not ("mlp" or "cnn"))
-            throw new ArgumentException($"Run {runId} trained {spec.Model} on {spec.Dataset}: replay --attack invert reconstructs images, from mlp or cnn runs on fashion-mnist.");
-        return spec;
+            return $"Run {runId} trained {spec.Model} on {spec.Dataset}: replay --attack invert reconstructs images, from mlp or cnn runs on fashion-mnist.";
+        return null;
     }
+
+    /// <summary>The model the run trained, with its seeded initial weights (replaced by the recorded ones before each inversion).</summary>
+    private static LayeredModel Build(RunSpec spec) => new ModelSpec(spec.Model, ImageShape, FashionMnist.ClassCount, spec.Hidden).Build(spec.Seed);
 
     private static InvertedUpdate Invert(LayeredModel model, UpdateCaptured update, WeightsCaptured weights, long[]? trueLabels, float[]? trueInputs,
         InversionReplayOptions options)
     {
         var clock = Stopwatch.StartNew();
         var parameters = model.named_parameters().Select(p => (p.name, Parameter: (Tensor)p.parameter)).ToArray();
-        var missing = parameters.Select(p => p.name).Except(update.Names).ToArray();
-        if (missing.Length > 0)
-            throw new ArgumentException(
-                $"Run {update.RunId} captured only {string.Join(", ", update.Names)} of each update; inversion needs every parameter's gradient (missing {string.Join(", ", missing)}). Record with --capture all --capture-weights.");
         using var scope = NewDisposeScope();
         Load(parameters, weights.Names, weights.Shapes, weights.Values(), "weights");
         var target = ByName(update.Names, update.Shapes, update.Values());

@@ -48,6 +48,7 @@ public static class ReplayCommand
                     var defaults = Tensors.Attacks.GradientInversionOptions.Default;
                     var options = new InversionReplayOptions(ReplayInversion.ParseLabels(parse.GetValue(labels)!), parse.GetValue(maxUpdates),
                         defaults with { Iterations = parse.GetValue(iterations) ?? defaults.Iterations, Restarts = parse.GetValue(restarts) ?? defaults.Restarts });
+                    if (options.MaxUpdates < 1) throw new ArgumentException($"--max-updates {options.MaxUpdates}: must be at least 1.");
                     var (invertConfig, invertDescription) = JournalConfig.OpenExisting(spec);
                     return ReplayInversion.Run(output, invertConfig, invertDescription, runId, range, options, parse.GetValue(json), parse.GetValue(plot), cancellation);
                 }
