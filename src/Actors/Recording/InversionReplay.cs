@@ -64,7 +64,6 @@ public static class InversionReplay
         var anyWeights = false;
         await using (var reader = JournalReader.Open(journal, "actortrain-invert"))
         {
-            (labels, inputs) = await Evaluation(reader, runId, corrupt);
             WeightsCaptured? weights = null;
             var updates = RecordingStreams.Updates(runId);
             // Refusals are raised after the stream: thrown inside it, Akka would log the stream's failure with a stack trace.
@@ -101,6 +100,8 @@ public static class InversionReplay
                 }
                 return Task.CompletedTask;
             }, (sequenceNr, error) => corrupt.Add(new SkippedEvent(updates, sequenceNr, $"unreadable: {error.Message}")), cancellation);
+            // Only the batches to invert: a long run's recorded inputs need not fit in memory.
+            (labels, inputs) = await Evaluation(reader, runId, work.Select(w => (w.Update.Version, w.Update.WorkerId)).ToHashSet(), corrupt);
         }
 
         if (refusal is not null) throw new ArgumentException(refusal);
@@ -208,9 +209,10 @@ public static class InversionReplay
         return result;
     }
 
-    /// <summary>The recorded labels and inputs by (version, worker); undecodable events are skipped and reported.</summary>
+    /// <summary>The recorded labels and inputs of the <paramref name="wanted"/> batches by (version, worker); undecodable
+    /// events are skipped and reported.</summary>
     private static async Task<(Dictionary<(long, string), long[]>, Dictionary<(long, string), float[]>)> Evaluation(
-        JournalReader reader, string runId, List<SkippedEvent> corrupt)
+        JournalReader reader, string runId, HashSet<(long, string)> wanted, List<SkippedEvent> corrupt)
     {
         var labels = new Dictionary<(long, string), long[]>();
         var inputs = new Dictionary<(long, string), float[]>();
@@ -219,8 +221,8 @@ public static class InversionReplay
         {
             switch (envelope.Event)
             {
-                case LabelsRecorded l: labels[(l.Version, l.WorkerId)] = l.Labels; break;
-                case InputsRecorded i: inputs[(i.Version, i.WorkerId)] = i.Values; break;
+                case LabelsRecorded l when wanted.Contains((l.Version, l.WorkerId)): labels[(l.Version, l.WorkerId)] = l.Labels; break;
+                case InputsRecorded i when wanted.Contains((i.Version, i.WorkerId)): inputs[(i.Version, i.WorkerId)] = i.Values; break;
                 case UndecodableEvent u: corrupt.Add(new SkippedEvent(stream, envelope.SequenceNr, u.Reason)); break;
             }
             return Task.CompletedTask;
