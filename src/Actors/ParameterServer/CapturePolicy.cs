@@ -10,15 +10,24 @@ namespace ActorTrain.Actors.ParameterServer;
 /// float32 or float16.
 /// </summary>
 /// <param name="Parameters">"projection", "all", "none" or a comma-separated list of parameter names.</param>
-public sealed record CapturePolicy(string Parameters = "projection", int Every = 1, bool Half = false)
+/// <param name="Weights">With "all": also record the weights of each captured version (<see cref="WeightsCaptured"/>),
+/// which an offline gradient inversion needs.</param>
+public sealed record CapturePolicy(string Parameters = "projection", int Every = 1, bool Half = false, bool Weights = false)
 {
-    public static CapturePolicy Parse(string parameters, int every, string dtype)
+    public static CapturePolicy Parse(string parameters, int every, string dtype, bool weights = false)
     {
         if (every < 1) throw new ArgumentException($"--capture-every {every}: must be at least 1.");
         if (dtype is not ("fp32" or "fp16")) throw new ArgumentException($"--capture-dtype {dtype}: choose fp32 or fp16.");
         if (string.IsNullOrWhiteSpace(parameters)) throw new ArgumentException("--capture: write projection, all, none or parameter names.");
-        return new CapturePolicy(parameters.Trim(), every, dtype == "fp16");
+        if (weights && parameters.Trim() != "all")
+            throw new ArgumentException($"--capture-weights records the weights for inverting full updates: give --capture all (not {parameters.Trim()}).");
+        return new CapturePolicy(parameters.Trim(), every, dtype == "fp16", weights);
     }
+
+    /// <summary>The recorded form of the weights of <paramref name="version"/> (every parameter, in layout order).</summary>
+    public WeightsCaptured CaptureWeights(string runId, long version, ParameterLayout layout, ReadOnlySpan<float> weights) =>
+        new(runId, version, layout.Slots.Select(s => s.Name).ToArray(), layout.Slots.Select(s => s.Shape).ToArray(), Half,
+            CapturedValues.Narrow(weights, Half));
 
     /// <summary>The layout slots to keep; unknown names are an error naming the model's parameters.</summary>
     public IReadOnlyList<ParameterSlot> Select(ParameterLayout layout, string? projectionLayer)
@@ -41,23 +50,10 @@ public sealed record CapturePolicy(string Parameters = "projection", int Every =
     public UpdateCaptured? Capture(WorkerUpdate update, IReadOnlyList<ParameterSlot> slots)
     {
         if (slots.Count == 0 || update.Version % Every != 0) return null;
-        var count = slots.Sum(s => s.Length);
-        var payload = new byte[count * (Half ? 2 : 4)];
+        var payload = new byte[slots.Sum(s => s.Length) * (Half ? 2 : 4)];
         var offset = 0;
         foreach (var slot in slots)
-        {
-            var source = update.Tensors.Values.AsSpan(slot.Offset, slot.Length);
-            if (Half)
-            {
-                var target = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, System.Half>(payload.AsSpan(offset * 2, slot.Length * 2));
-                for (var i = 0; i < source.Length; i++) target[i] = (System.Half)source[i];
-            }
-            else
-            {
-                System.Runtime.InteropServices.MemoryMarshal.AsBytes(source).CopyTo(payload.AsSpan(offset * 4));
-            }
-            offset += slot.Length;
-        }
+            offset += CapturedValues.NarrowInto(update.Tensors.Values.AsSpan(slot.Offset, slot.Length), Half, payload.AsSpan(offset));
         return new UpdateCaptured(update.RunId, update.Version, update.WorkerId, update.BatchSize, update.Loss,
             slots.Select(s => s.Name).ToArray(), slots.Select(s => s.Shape).ToArray(), Half, payload, update.Kind);
     }

@@ -173,13 +173,38 @@ public sealed partial class ParameterServerActor
     {
         _mediator.Tell(new Publish(_topic, new UpdateAccepted(update.RunId, update.Version, update.WorkerId, update.BatchSize,
             update.Loss, update.Tensors.Names)));
-        if (_updateRecorder is not null && _capture.Capture(update, _captureSlots) is { } captured) _updateRecorder.Tell(captured);
+        if (_updateRecorder is not null && _capture.Capture(update, _captureSlots) is { } captured)
+        {
+            if (_capture.Weights) CaptureWeights(update.Version);
+            _updateRecorder.Tell(captured);
+        }
         if (_labelRecorder is not null && update.Labels is { } labels)
             _labelRecorder.Tell(new Recording.LabelsRecorded(update.RunId, update.Version, update.WorkerId, labels));
+        if (_labelRecorder is not null && update.Inputs is { } inputs)
+            _labelRecorder.Tell(new Recording.InputsRecorded(update.RunId, update.Version, update.WorkerId, inputs));
         if (_updateSubscribers.Count == 0) return;
         // Workers reuse their update buffers behind the barrier; a subscriber may hold a message much longer.
-        var copy = update with { Tensors = update.Tensors with { Values = (float[])update.Tensors.Values.Clone() } };
+        // The raw inputs are evaluation data: never handed to the attack-facing stream.
+        var copy = update with { Tensors = update.Tensors with { Values = (float[])update.Tensors.Values.Clone() }, Inputs = null };
         foreach (var subscriber in _updateSubscribers.All) _transport.Send(subscriber, copy, Self);
+    }
+
+    /// <summary>
+    /// Records the weights of <paramref name="version"/> once, before its first captured update (the same recorder keeps
+    /// the order). They are the current weights while the version is current, which in sync mode it always is; an async
+    /// update that arrives after its version was superseded finds them gone.
+    /// </summary>
+    private void CaptureWeights(long version)
+    {
+        if (version <= _weightsCaptured) return;
+        if (version != _version)
+        {
+            _log.Warning("Run {0}: the weights of version {1} are superseded (now {2}); its captured update cannot be inverted offline.",
+                _setup.Spec.RunId, version, _version);
+            return;
+        }
+        _weightsCaptured = version;
+        _updateRecorder!.Tell(_capture.CaptureWeights(_setup.Spec.RunId, version, _store.Layout, _weights));
     }
 
     private string? VersionProblem(WorkerUpdate update)

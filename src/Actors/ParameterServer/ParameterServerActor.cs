@@ -51,6 +51,7 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
     private float[]? _sum;
     private BufferRing? _weightBuffers;
     private long _version;
+    private long _weightsCaptured = -1; // the last version whose weights were recorded
     private long _samples;
     private long _rejected;
     private long _stepBytes;
@@ -82,7 +83,7 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
         if (backoff is not null && _captureSlots.Count > 0)
             _updateRecorder = Context.ActorOf(backoff.Supervise(Recording.UpdateRecorder.Props(Recording.RecordingStreams.Updates(_setup.Spec.RunId),
                 new Recording.RecordingStarted(_setup.Spec)), "recorder"), "updates");
-        if (backoff is not null && _setup.Spec.RecordLabels)
+        if (backoff is not null && (_setup.Spec.RecordLabels || _setup.Spec.RecordInputs))
             _labelRecorder = Context.ActorOf(backoff.Supervise(Recording.UpdateRecorder.Props(Recording.RecordingStreams.Labels(_setup.Spec.RunId)), "recorder"), "labels");
         // sync and local-sgd: every worker that read version v has reported before v+1 exists; stragglers that still
         // hold an order three versions old compute on a mixture and are rejected as stale anyway.

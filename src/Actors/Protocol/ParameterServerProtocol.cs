@@ -34,9 +34,12 @@ public sealed record StepOrder(string RunId, long Version, int WorkerBatchSize, 
 /// <param name="Labels">The batch's true labels, only when the run records them for evaluation (--record-labels).</param>
 /// <param name="Compressed">The values in compressed form (sparse, fp16, sign; docs/wire-format.md) when the worker
 /// compresses its updates; then <see cref="TensorSet.Values"/> is empty and the parameter server decodes this first.</param>
+/// <param name="Inputs">The batch's raw inputs, [batch size, ...sample shape] row-major, only when a data-parallel run
+/// records them for evaluation (--record-inputs): the parameter server writes them to the evaluation stream and strips
+/// them before anything attack-facing sees the update.</param>
 public sealed record WorkerUpdate(
     string RunId, long Version, string WorkerId, int BatchSize, double Loss, UpdateKind Kind, TensorSet Tensors, long[]? Labels = null,
-    Tensors.Compression.CompressedUpdate? Compressed = null)
+    Tensors.Compression.CompressedUpdate? Compressed = null, float[]? Inputs = null)
     : ITensorMessage
 {
     /// <value>Bytes of values this update carries on the wire: the compressed payload, or 4 per float32.</value>

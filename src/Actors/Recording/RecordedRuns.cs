@@ -26,10 +26,10 @@ public static class RecordedRuns
         {
             cancellation.ThrowIfCancellationRequested();
             var captured = (await reader.AllEvents(RecordingStreams.Updates(run))).Select(e => e.Event).OfType<UpdateCaptured>().ToArray();
-            var labels = await reader.AllEvents(RecordingStreams.Labels(run));
+            var labels = (await reader.AllEvents(RecordingStreams.Labels(run))).Count(e => e.Event is LabelsRecorded);
             runs.Add(new RecordedRun(run, captured.Length, captured.Sum(u => (long)u.Payload.Length),
                 captured.Length == 0 ? null : captured.Min(u => u.Version), captured.Length == 0 ? null : captured.Max(u => u.Version),
-                labels.Count, ids.Contains(ServerPrefix + run)));
+                labels, ids.Contains(ServerPrefix + run)));
         }
         return runs;
     }

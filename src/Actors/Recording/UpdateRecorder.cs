@@ -5,7 +5,7 @@ using Akka.Persistence;
 namespace ActorTrain.Actors.Recording;
 
 /// <summary>
-/// Appends what it is told (captured updates or labels) to its own journal stream, without holding up its sender:
+/// Appends what it is told (captured updates and weights, or labels and inputs) to its own journal stream, without holding up its sender:
 /// writes are asynchronous and batched by the journal. Recordings are kept for replay; the parameter server's
 /// own stream is pruned at snapshots. The parameter server runs each recorder under a backoff supervisor: a failed
 /// write stops the recorder, not the run, and messages told to it while it is down are lost (dead letters).
@@ -27,6 +27,8 @@ public sealed class UpdateRecorder : ReceivePersistentActor
         Recover<object>(_ => _recorded++);
         Command<UpdateCaptured>(e => PersistAsync(e, _ => _recorded++));
         Command<LabelsRecorded>(e => PersistAsync(e, _ => _recorded++));
+        Command<WeightsCaptured>(e => PersistAsync(e, _ => _recorded++));
+        Command<InputsRecorded>(e => PersistAsync(e, _ => _recorded++));
     }
 
     public override string PersistenceId => _persistenceId;
@@ -54,6 +56,8 @@ public sealed class UpdateRecorder : ReceivePersistentActor
     {
         UpdateCaptured c => $"the update of worker {c.WorkerId} for version {c.Version}",
         LabelsRecorded l => $"the labels of worker {l.WorkerId} for version {l.Version}",
+        WeightsCaptured w => $"the weights of version {w.Version}",
+        InputsRecorded i => $"the inputs of worker {i.WorkerId} for version {i.Version}",
         _ => @event.GetType().Name,
     };
 }

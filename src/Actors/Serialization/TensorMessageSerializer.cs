@@ -10,7 +10,7 @@ namespace ActorTrain.Actors.Serialization;
 /// Serializes <see cref="ITensorMessage"/>s: control fields in a compact binary form, tensor values as one
 /// codec payload (raw little-endian float32, CRC-32C; see docs/wire-format.md). A corrupt message on the wire raises
 /// <see cref="System.Runtime.Serialization.SerializationException"/>, which Akka logs and drops. A corrupt journal
-/// row (manifests "committed", "snapshot", "captured") decodes to <see cref="Recording.UndecodableEvent"/>
+/// row (manifests "committed", "snapshot", "captured", "weights") decodes to <see cref="Recording.UndecodableEvent"/>
 /// instead: thrown inside the journal plugin, the error would fail the whole replay without naming the event.
 /// </summary>
 public sealed class TensorMessageSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
@@ -28,6 +28,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
         ParameterServer.StepCommitted => "committed",
         ParameterServer.ServerSnapshot => "snapshot",
         Recording.UpdateCaptured => "captured",
+        Recording.WeightsCaptured => "weights",
         SplitTensors => "split",
         SegmentWeights => "segment",
         _ => throw new ArgumentException($"{o.GetType()} is not a tensor message this serializer knows."),
@@ -59,6 +60,8 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                 writer.Write(update.Loss);
                 writer.Write((byte)update.Kind);
                 BinaryFields.WriteLabels(writer, update.Labels);
+                writer.Write(update.Inputs is not null);
+                if (update.Inputs is { } inputs) BinaryFields.WriteValues(writer, inputs);
                 BinaryFields.WriteTensorSetHeader(writer, update.Tensors);
                 if (update.Compressed is { } packed)
                 {
@@ -119,6 +122,14 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                 writer.Write((byte)captured.Kind);
                 writer.Flush();
                 return prefix.ToArray();
+            case Recording.WeightsCaptured weights:
+                writer.Write(weights.RunId);
+                writer.Write(weights.Version);
+                writer.Write(weights.Half);
+                BinaryFields.WriteTensorSetHeader(writer, new TensorSet(weights.Names, weights.Shapes, []));
+                BinaryFields.WriteBytes(writer, weights.Half ? Tensors.Wire.WireDType.Float16 : Tensors.Wire.WireDType.Float32, weights.Payload);
+                writer.Flush();
+                return prefix.ToArray();
             case ParameterServer.ServerSnapshot snapshot:
                 writer.Write(snapshot.Version);
                 writer.Write(snapshot.Samples);
@@ -133,7 +144,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
     }
 
     /// <summary>Manifests that only the journal and snapshot store read.</summary>
-    private static bool IsStored(string manifest) => manifest is "committed" or "snapshot" or "captured";
+    private static bool IsStored(string manifest) => manifest is "committed" or "snapshot" or "captured" or "weights";
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
@@ -155,6 +166,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                     var (run, version, worker, batch, loss) = (reader.ReadString(), reader.ReadInt64(), reader.ReadString(), reader.ReadInt32(), reader.ReadDouble());
                     var kind = (UpdateKind)reader.ReadByte();
                     var labels = BinaryFields.ReadLabels(reader);
+                    var inputs = reader.ReadBoolean() ? BinaryFields.ReadValues(reader, bytes) : null;
                     var (names, shapes) = BinaryFields.ReadTensorSetHeader(reader);
                     if (manifest == "packed")
                     {
@@ -163,10 +175,10 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                         var length = reader.ReadInt32();
                         var payload = BinaryFields.ReadPayload(bytes, (int)reader.BaseStream.Position);
                         return new WorkerUpdate(run, version, worker, batch, loss, kind, new TensorSet(names, shapes, []), labels,
-                            new Tensors.Compression.CompressedUpdate(encoding, length, payload));
+                            new Tensors.Compression.CompressedUpdate(encoding, length, payload), inputs);
                     }
                     var values = BinaryFields.ReadValues(bytes, (int)reader.BaseStream.Position);
-                    return new WorkerUpdate(run, version, worker, batch, loss, kind, new TensorSet(names, shapes, values), labels);
+                    return new WorkerUpdate(run, version, worker, batch, loss, kind, new TensorSet(names, shapes, values), labels, Inputs: inputs);
                 }
                 case "split":
                 {
@@ -213,6 +225,13 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                     var kind = reader.BaseStream.Position < bytes.Length ? (UpdateKind)reader.ReadByte() : UpdateKind.Gradient;
                     if (!Enum.IsDefined(kind)) throw new InvalidDataException($"unknown update kind {(byte)kind}");
                     return new Recording.UpdateCaptured(run, version, worker, batch, loss, names, shapes, half, payload, kind);
+                }
+                case "weights":
+                {
+                    var (run, version, half) = (reader.ReadString(), reader.ReadInt64(), reader.ReadBoolean());
+                    var (names, shapes) = BinaryFields.ReadTensorSetHeader(reader);
+                    var payload = BinaryFields.ReadBytes(reader, bytes, half ? Tensors.Wire.WireDType.Float16 : Tensors.Wire.WireDType.Float32);
+                    return new Recording.WeightsCaptured(run, version, names, shapes, half, payload);
                 }
                 case "snapshot":
                 {

@@ -140,7 +140,7 @@ public sealed partial class WorkerActor : ReceiveActor, IWithTimers
         {
             result = local
                 ? _replica.LocalSteps(_spec.Period.StepsAt(order.Version), Optimizers.Create(_spec.Optimizer, _spec.LearningRate, _spec.Momentum))
-                : _replica.Gradient(_updates?.Next());
+                : _replica.Gradient(_updates?.Next(), withInputs: _spec.RecordInputs && _spec.Split is null);
         }
         catch (NonFiniteValueException e)
         {
@@ -152,7 +152,7 @@ public sealed partial class WorkerActor : ReceiveActor, IWithTimers
         var (values, compressed) = _transforms?.Apply(result.Values) ?? (result.Values, null);
         var tensors = TensorSet.FromLayout(_replica.Layout, compressed is null ? values : []);
         var update = new WorkerUpdate(_spec.RunId, order.Version, _settings.WorkerId, result.Samples, result.Loss,
-            local ? UpdateKind.WeightDelta : UpdateKind.Gradient, tensors, _spec.RecordLabels ? result.Labels : null, compressed);
+            local ? UpdateKind.WeightDelta : UpdateKind.Gradient, tensors, _spec.RecordLabels ? result.Labels : null, compressed, result.Inputs);
         _transport.Send(Sender, update, Self);
     }
 

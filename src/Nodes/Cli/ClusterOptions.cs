@@ -16,9 +16,10 @@ public sealed class ClusterOptions
     private readonly Option<string?> _capture = new("--capture") { Description = "With a journal: record projection (default) | all | none | NAME,NAME of each accepted update." };
     private readonly Option<int?> _captureEvery = new("--capture-every") { Description = "Record every k-th version (1)." };
     private readonly Option<string?> _captureDtype = new("--capture-dtype") { Description = "fp32 (default) | fp16." };
+    private readonly Option<bool> _captureWeights = new("--capture-weights") { Description = "With --capture all: also record the weights of each captured version, for `replay --attack invert`." };
     private readonly Option<bool> _recordLabels = new("--record-labels") { Description = "Experiments: record each batch's true labels in a separate evaluation stream." };
     private readonly Option<string?> _attack = new("--attack") { Description = "run: attack beside training: rlg (label revelation on every worker update; the result gains \"tap\"), or with --split invert (reconstruct every activation batch; the result gains \"inversion\")." };
-    private readonly Option<bool> _recordInputs = new("--record-inputs") { Description = "Experiments, split runs: clients also send each batch's raw inputs to the inversion tap (never to the split server), to score it." };
+    private readonly Option<bool> _recordInputs = new("--record-inputs") { Description = "Experiments: split clients also send each batch's raw inputs to the inversion tap (never to the split server); data-parallel workers attach them to their updates for the evaluation stream (with a journal), never the attack-facing one. Scores inversions." };
     private readonly Option<string?> _split = new("--split") { Description = "Split learning at this cut point (e.g. act1): workers run the layers up to it, the split server the rest." };
     private readonly Option<string?> _defense = new("--defense") { Description = "With --split: nopeek (α·dCor(X, Z) in each client's loss) | none." };
     private readonly Option<double?> _alpha = new("--alpha") { Description = "With --defense nopeek: the weight α of dCor (1)." };
@@ -38,7 +39,7 @@ public sealed class ClusterOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _mode, _workers, _localSteps, _minWorkers, _logLevel, _journal, _capture, _captureEvery, _captureDtype, _recordLabels, _recordInputs, _attack, _split, _defense, _alpha, _noise, _noiseKind, _splitFed,
+        foreach (var option in new Option[] { _mode, _workers, _localSteps, _minWorkers, _logLevel, _journal, _capture, _captureEvery, _captureDtype, _captureWeights, _recordLabels, _recordInputs, _attack, _split, _defense, _alpha, _noise, _noiseKind, _splitFed,
                      _clipNorm, _noiseMultiplier, _compress, _keepRatio, _fp16, _localStepsMax, _periodDoubleEvery })
             command.Add(option);
     }
@@ -49,5 +50,5 @@ public sealed class ClusterOptions
         parse.GetValue(_attack), parse.GetValue(_split), parse.GetValue(_defense), parse.GetValue(_alpha), parse.GetValue(_noise), parse.GetValue(_noiseKind),
         parse.GetValue(_splitFed), parse.GetValue(_recordInputs),
         parse.GetValue(_clipNorm), parse.GetValue(_noiseMultiplier), parse.GetValue(_compress), parse.GetValue(_keepRatio), parse.GetValue(_fp16),
-        parse.GetValue(_localStepsMax), parse.GetValue(_periodDoubleEvery));
+        parse.GetValue(_localStepsMax), parse.GetValue(_periodDoubleEvery), parse.GetValue(_captureWeights));
 }

@@ -3,7 +3,7 @@ using SkiaSharp;
 
 namespace ActorTrain.Nodes.Reports;
 
-/// <summary>`bench invert`'s image grid: per model and stage, the true test images, then each label regime's reconstructions.</summary>
+/// <summary>`bench invert`'s image grid (also `replay --attack invert --plot`): per model and stage (or update), the true images, then each label regime's reconstructions.</summary>
 public static class InvertPlots
 {
     private const int Side = 28, Scale = 2, Label = 170, Gap = 10;
@@ -15,7 +15,7 @@ public static class InvertPlots
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, "invert-reconstructions.png");
         var columns = outcome.Grids.Max(g => g.Truth.Length) / (Side * Side);
-        var rowsPerGrid = 1 + InvertBenchOptions.Regimes.Length;
+        var rowsPerGrid = 1 + outcome.Grids.Max(g => g.Regimes.Count);
         var cell = Side * Scale;
         using var bitmap = new SKBitmap(Label + columns * cell, outcome.Grids.Count * (rowsPerGrid * cell + Gap));
         using (var canvas = new SKCanvas(bitmap))

@@ -42,7 +42,7 @@ public static class ClusterRun
         var spec = new RunSpec(run.RunId, settings.Mode.Name(), train.Model, train.Hidden, train.Dataset, train.Synthetic, CorpusChecked(train),
             train.Training.BatchSize, train.Training.Seed, train.Training.Optimizer, train.Training.LearningRate,
             train.Training.Momentum, settings.LocalSteps, settings.RecordLabels, settings.Split,
-            settings.RecordInputs && settings.Split is not null, settings.LocalStepsMax, settings.PeriodDoubleEvery);
+            settings.RecordInputs, settings.LocalStepsMax, settings.PeriodDoubleEvery);
         output.WriteLine(settings.Split is { } s
             ? $"run {run.RunId}: {train.Model} on {data.Train.Name}, split learning at {s.Cut}{Defenses(s)}, global batch {train.Training.BatchSize}"
             : $"run {run.RunId}: {train.Model} on {data.Train.Name}, {settings.Mode.Name()} mode, global batch {train.Training.BatchSize}");

@@ -13,7 +13,7 @@ public sealed record ClusterOverrides(
     string? Split = null, string? Defense = null, double? Alpha = null, double? ActivationNoise = null, string? NoiseKind = null,
     int? SplitFed = null, bool RecordInputs = false,
     double? ClipNorm = null, double? NoiseMultiplier = null, string? Compress = null, double? KeepRatio = null, bool Fp16 = false,
-    int? LocalStepsMax = null, int? PeriodDoubleEvery = null);
+    int? LocalStepsMax = null, int? PeriodDoubleEvery = null, bool CaptureWeights = false);
 
 /// <summary>A cluster run's settings: what to train, how to aggregate, and the parameter server's limits.</summary>
 /// <param name="Cluster">The Akka configuration nodes are built from (user file over the references).</param>
@@ -122,8 +122,11 @@ public sealed record ClusterSettings(
         {
             if (cluster.SplitFed is not null)
                 throw new ConfigurationException("--splitfed averages the client segments of split learning: give --split CUT as well.");
-            if (settings.Attack == "invert" || cluster.RecordInputs)
-                throw new ConfigurationException("--attack invert and --record-inputs attack split learning's activations: give --split CUT as well.");
+            if (settings.Attack == "invert")
+                throw new ConfigurationException("--attack invert attacks split learning's activations online: give --split CUT as well (a data-parallel run's updates are inverted offline: `actortrain replay --attack invert`).");
+            if (cluster.RecordInputs && settings.Journal == "none")
+                throw new ConfigurationException(
+                    "--record-inputs on a data-parallel run writes each batch's inputs to the journal's evaluation stream: give --journal sqlite (or --split CUT for the inversion tap).");
             if (cluster.Defense is not null || cluster.Alpha is not null || cluster.ActivationNoise is not null || cluster.NoiseKind is not null)
                 throw new ConfigurationException("--defense, --alpha, --activation-noise and --noise protect split learning: give --split CUT as well.");
             return null;
@@ -191,7 +194,7 @@ public sealed record ClusterSettings(
             return CapturePolicy.Parse(
                 cluster.Capture ?? config.GetString("actortrain.cluster.capture.parameters"),
                 cluster.CaptureEvery ?? config.GetInt("actortrain.cluster.capture.every"),
-                cluster.CaptureDtype ?? config.GetString("actortrain.cluster.capture.dtype"));
+                cluster.CaptureDtype ?? config.GetString("actortrain.cluster.capture.dtype"), cluster.CaptureWeights);
         }
         catch (ArgumentException e)
         {

@@ -9,7 +9,8 @@ namespace ActorTrain.Tensors.Training;
 /// <param name="Values">A gradient (mean over the batch) or a weight delta (after local steps).</param>
 /// <param name="Loss">Mean training loss over the samples used.</param>
 /// <param name="Labels">The true labels of the samples used (for evaluation streams; attacks never read them).</param>
-public sealed record ReplicaUpdate(float[] Values, int Samples, double Loss, long[] Labels);
+/// <param name="Inputs">The batch's inputs, [samples, ...sample shape] row-major, when asked for (evaluation streams only).</param>
+public sealed record ReplicaUpdate(float[] Values, int Samples, double Loss, long[] Labels, float[]? Inputs = null);
 
 /// <summary>
 /// A worker's numerics: a replica of the model on the worker's device and the worker's shard of the training
@@ -55,7 +56,8 @@ public sealed class ModelReplica : IDisposable
 
     /// <summary>The mean gradient over the next batch of the shard.</summary>
     /// <param name="into">Buffer for the result (e.g. from a <see cref="BufferRing"/>), or null for a new array.</param>
-    public ReplicaUpdate Gradient(float[]? into = null)
+    /// <param name="withInputs">Also return the batch's inputs (a run that records them for evaluation).</param>
+    public ReplicaUpdate Gradient(float[]? into = null, bool withInputs = false)
     {
         var (inputs, labels) = NextBatch();
         using (inputs)
@@ -66,7 +68,11 @@ public sealed class ModelReplica : IDisposable
             using (NewDisposeScope())
                 Layout.FlattenInto(GradientStep.Gradients(_model), flat); // straight from .grad: no intermediate copies
             _model.zero_grad();
-            return new ReplicaUpdate(flat, (int)labels.shape[0], loss, labels.cpu().data<long>().ToArray());
+            float[]? raw = null;
+            if (withInputs)
+                using (NewDisposeScope())
+                    raw = inputs.cpu().to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
+            return new ReplicaUpdate(flat, (int)labels.shape[0], loss, labels.cpu().data<long>().ToArray(), raw);
         }
     }
 

@@ -91,6 +91,58 @@ public sealed class UpdateRecorderTests : TestKit, IDisposable
     }
 
     [Fact]
+    public async Task CaptureWeights_RecordsEachCapturedVersionsWeightsOnceBeforeItsUpdate_AndInputsOnlyInTheEvaluationStream()
+    {
+        var spec = _spec with { RecordInputs = true };
+        var setup = TestSpecs.Setup(spec, steps: 100) with { Persistent = true, Capture = new CapturePolicy("all", Every: 2, Weights: true) };
+        var server = Sys.ActorOf(ParameterServerActor.Props(setup));
+        var worker = CreateTestProbe();
+        var tap = CreateTestProbe();
+        tap.Send(server, new SubscribeUpdates(spec.RunId));
+        tap.ExpectMsg<UpdatesSubscribed>(Wait);
+        worker.Send(server, new RegisterWorker("w0", "cpu"));
+        worker.ExpectMsg<Welcome>(Wait);
+        worker.Send(server, new WorkerReady(spec.RunId, "w0"));
+        var order = worker.ExpectMsg<StepOrder>(Wait);
+        var weights = new List<float[]>();
+        for (var v = 0; v < 4; v++)
+        {
+            weights.Add((float[])order.Weights.Values.Clone());
+            var values = Enumerable.Range(0, order.Weights.Values.Length).Select(i => (float)Math.Sin(i + v) * 0.01f).ToArray();
+            worker.Send(server, new WorkerUpdate(spec.RunId, v, "w0", 2, 0.3, UpdateKind.Gradient, order.Weights with { Values = values },
+                Inputs: [v, v + 0.5f]));
+            Assert.Null(tap.FishForMessage<WorkerUpdate>(_ => true, Wait).Inputs); // the attack-facing copy carries no inputs
+            order = worker.ExpectMsg<StepOrder>(Wait);
+        }
+
+        var query = PersistenceQuery.Get(Sys).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        async Task<List<object>> Events(string id) =>
+            (await query.CurrentEventsByPersistenceId(id, 0, long.MaxValue).RunWith(Sink.Seq<EventEnvelope>(), Sys.Materializer()))
+            .Select(e => e.Event).ToList();
+        List<object> updates = [];
+        List<object> evaluation = [];
+        await AwaitAssertAsync(async () =>
+        {
+            updates = await Events(RecordingStreams.Updates(spec.RunId));
+            evaluation = await Events(RecordingStreams.Labels(spec.RunId));
+            Assert.Equal(5, updates.Count); // the spec, then weights and update of versions 0 and 2
+            Assert.Equal(4, evaluation.Count);
+        }, Wait);
+
+        Assert.Equal([typeof(RecordingStarted), typeof(WeightsCaptured), typeof(UpdateCaptured), typeof(WeightsCaptured), typeof(UpdateCaptured)],
+            updates.Select(e => e.GetType()));
+        using var model = TestSpecs.BuildModel(spec);
+        foreach (var recorded in updates.OfType<WeightsCaptured>())
+        {
+            Assert.Equal(ParameterLayout.Of(model).Slots.Select(s => s.Name), recorded.Names);
+            Assert.Equal(weights[(int)recorded.Version], recorded.Values()); // float32: exact
+        }
+        Assert.Equal([0L, 2L], updates.OfType<WeightsCaptured>().Select(w => w.Version));
+        Assert.Equal([0L, 2L], updates.OfType<UpdateCaptured>().Select(u => u.Version));
+        Assert.Equal([3f, 3.5f], evaluation.Cast<InputsRecorded>().Single(i => i.Version == 3).Values);
+    }
+
+    [Fact]
     public void Select_UnknownParameter_ListsTheModelsParameters()
     {
         using var model = TestSpecs.BuildModel(_spec);

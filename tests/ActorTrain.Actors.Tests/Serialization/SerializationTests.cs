@@ -56,6 +56,9 @@ public sealed class SerializationTests : IDisposable
         new ActorTrain.Actors.ParameterServer.ServerSnapshot(100, 6400, [1, 2, 3], 100, [[0.5f, 0.25f, 0], [1, 1, 1]]),
         new ActorTrain.Actors.Recording.UpdateCaptured("run", 2, "w", 8, 0.1, ["p.w", "p.b"], [[2, 1], [1]], true, [0, 60, 0, 188, 0, 0]),
         new ActorTrain.Actors.Recording.LabelsRecorded("run", 2, "w", [7, 7, 1]),
+        new WorkerUpdate("run", 8, "d", 2, 0.25, UpdateKind.Gradient, Set(8), [3, 1], Inputs: [0.5f, -1.25f, 2, 0]),
+        new ActorTrain.Actors.Recording.WeightsCaptured("run", 2, ["p.w", "p.b"], [[2, 1], [1]], true, [0, 60, 0, 188, 0, 0]),
+        new ActorTrain.Actors.Recording.InputsRecorded("run", 2, "w", [0.5f, -1.25f, 2]),
         new Welcome(TestSpecs.Spec() with { Split = new SplitSpec("act1", 0.5, "laplace", 0.1, AverageEvery: 10, AverageTimeout: TimeSpan.FromSeconds(5)) }),
         new SplitStart("run", ["a", "b"], 32, Round: 4),
         new SplitFedCollect("run", 3),
@@ -135,6 +138,7 @@ public sealed class SerializationTests : IDisposable
         { new ActorTrain.Actors.ParameterServer.StepCommitted(4, ["a", "b"], 64, 0.7, UpdateKind.Gradient, new float[64]), "committed" },
         { new ActorTrain.Actors.ParameterServer.ServerSnapshot(100, 6400, new float[64], 100, [new float[64]]), "snapshot" },
         { new ActorTrain.Actors.Recording.UpdateCaptured("run", 2, "w", 8, 0.1, ["p.w"], [[32]], false, new byte[128]), "captured" },
+        { new ActorTrain.Actors.Recording.WeightsCaptured("run", 2, ["p.w"], [[32]], false, new byte[128]), "weights" },
     };
 
     [Theory]
@@ -179,12 +183,14 @@ public sealed class SerializationTests : IDisposable
     private static string Describe(object message) => message switch
     {
         StepOrder o => $"{o.RunId}|{o.Version}|{o.WorkerBatchSize}|{string.Join(",", o.ShardMembers)}|{Describe(o.Weights)}",
-        WorkerUpdate u => $"{u.RunId}|{u.Version}|{u.WorkerId}|{u.BatchSize}|{u.Loss}|{u.Kind}|{Describe(u.Tensors)}|{(u.Labels is null ? "-" : string.Join(",", u.Labels))}"
+        WorkerUpdate u => $"{u.RunId}|{u.Version}|{u.WorkerId}|{u.BatchSize}|{u.Loss}|{u.Kind}|{Describe(u.Tensors)}|{(u.Labels is null ? "-" : string.Join(",", u.Labels))}|{(u.Inputs is null ? "-" : string.Join(",", u.Inputs))}"
                           + (u.Compressed is { } c ? $"|{c.Encoding}|{c.Length}|{Convert.ToHexString(c.Payload)}" : ""),
         ActorTrain.Actors.ParameterServer.StepCommitted c => $"{c.Step}|{string.Join(",", c.Workers)}|{c.Samples}|{c.Loss}|{c.Kind}|{string.Join(",", c.Aggregate)}",
         ActorTrain.Actors.ParameterServer.ServerSnapshot s => $"{s.Version}|{s.Samples}|{string.Join(",", s.Weights)}|{s.OptimizerSteps}|{string.Join(";", s.OptimizerBuffers.Select(b => string.Join(",", b)))}",
         ActorTrain.Actors.Recording.UpdateCaptured c => $"{c.RunId}|{c.Version}|{c.WorkerId}|{c.BatchSize}|{c.Loss}|{string.Join(",", c.Names)}|{string.Join(";", c.Shapes.Select(s => string.Join("x", s)))}|{c.Half}|{Convert.ToHexString(c.Payload)}",
         ActorTrain.Actors.Recording.LabelsRecorded l => $"{l.RunId}|{l.Version}|{l.WorkerId}|{string.Join(",", l.Labels)}",
+        ActorTrain.Actors.Recording.WeightsCaptured w => $"{w.RunId}|{w.Version}|{string.Join(",", w.Names)}|{string.Join(";", w.Shapes.Select(s => string.Join("x", s)))}|{w.Half}|{Convert.ToHexString(w.Payload)}",
+        ActorTrain.Actors.Recording.InputsRecorded i => $"{i.RunId}|{i.Version}|{i.WorkerId}|{string.Join(",", i.Values)}",
         TransferChunk c => $"{c.TransferId}|{c.Index}|{c.Count}|{c.SerializerId}|{c.Manifest}|{c.Recipient}|{Convert.ToHexString(c.Bytes)}",
         StepApplied s => $"{s.RunId}|{s.Step}|{string.Join(",", s.Workers)}|{s.Samples}|{s.MeanLoss}",
         Welcome w => $"{w.Spec with { Hidden = [] }}|{string.Join(",", w.Spec.Hidden)}",
