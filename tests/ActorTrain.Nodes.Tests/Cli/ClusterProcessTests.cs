@@ -109,7 +109,10 @@ public sealed class ClusterProcessTests : IDisposable
         var port = ActorTrainProcess.FreePort();
         var config = _temp.File("fast-failover.conf");
         await File.WriteAllTextAsync(config, "actortrain.parameter-server.straggler-timeout = 3s");
-        var ps = StartParameterServer(port, steps: 1500, "--config", config);
+        // Enough steps that the newcomer (a process that starts, joins and loads the data: ~5 s) arrives before the
+        // end: with the data plane one worker alone runs ~90 steps/s here, and 1,500 steps ended before it was ready.
+        const int steps = 6000;
+        var ps = StartParameterServer(port, steps: steps, "--config", config);
         var victim = StartWorker("worker-a", port);
         StartWorker("worker-b", port);
 
@@ -130,7 +133,7 @@ public sealed class ClusterProcessTests : IDisposable
         await AssertFinishedWithAccuracy(ps, 0.80);
         var entries = StepLogEntry.ReadAll(StepLog);
         AssertNoGapNoDuplicate(entries);
-        Assert.Equal(1500, entries.Count);
+        Assert.Equal(steps, entries.Count);
     }
 
     [Fact]
