@@ -1,33 +1,16 @@
-using ActorTrain.Actors.Hosting;
 using ActorTrain.Actors.Protocol;
 using ActorTrain.Actors.Transport;
 using Akka.Actor;
-using Akka.TestKit.Xunit2;
 
 namespace ActorTrain.Actors.Tests.Transport;
 
 /// <summary>Two actor systems on loopback: tensor messages cross Akka.Remote in chunks and arrive intact.</summary>
-public sealed class TensorTransportTests : TestKit
+public sealed class TensorTransportTests : LoopbackPairTestKit
 {
-    private readonly ActorSystem _remote;
-
-    public TensorTransportTests() : base(TestSpecs.Cluster())
-    {
-        _remote = ActorSystem.Create("actortrain", TestSpecs.Cluster());
-        ClusterRoles.StartTransport(Sys);
-        ClusterRoles.StartTransport(_remote);
-    }
-
-    protected override void AfterAll()
-    {
-        _remote.Terminate().Wait(TimeSpan.FromSeconds(10));
-        base.AfterAll();
-    }
-
     [Fact]
     public async Task Send_TenMegabyteUpdate_ArrivesBitExactWithTheOriginalSender()
     {
-        var receiver = CreateTestProbe(_remote);
+        var receiver = CreateTestProbe(Remote);
         var remoteReceiver = await ResolveFromHere(receiver);
         var values = new float[2_600_000]; // 10.4 MB: 20+ chunks of 512 KiB
         var random = new Random(5);
@@ -42,7 +25,7 @@ public sealed class TensorTransportTests : TestKit
         Assert.Equal(("run", 3L, "w0", 64), (received.RunId, received.Version, received.WorkerId, received.BatchSize));
         Assert.Equal(TestActor.Path.ToStringWithoutAddress(), receiver.LastSender.Path.ToStringWithoutAddress());
 
-        var inbox = await _remote.ActorSelection("/user/" + TensorTransport.InboxName).ResolveOne(TimeSpan.FromSeconds(5));
+        var inbox = await Remote.ActorSelection("/user/" + TensorTransport.InboxName).ResolveOne(TimeSpan.FromSeconds(5));
         var stats = await inbox.Ask<InboxStats>(new GetInboxStats(), TimeSpan.FromSeconds(5));
         Assert.Equal((0, 1L, 0L, 0L, 0L, 0L), (stats.Pending, stats.Delivered, stats.Expired, stats.Corrupt, stats.Oversized, stats.BlobsDelivered));
     }
@@ -50,15 +33,9 @@ public sealed class TensorTransportTests : TestKit
     [Fact]
     public async Task Send_SmallUpdate_TravelsWhole()
     {
-        var receiver = CreateTestProbe(_remote);
+        var receiver = CreateTestProbe(Remote);
         var update = new WorkerUpdate("run", 1, "w0", 8, 0.5, UpdateKind.Gradient, new TensorSet(["b"], [[4]], [1, 2, 3, 4]));
         TensorTransport.For(Sys).Send(await ResolveFromHere(receiver), update, TestActor);
         Assert.Equal([1f, 2, 3, 4], receiver.ExpectMsg<WorkerUpdate>(TimeSpan.FromSeconds(10)).Tensors.Values);
-    }
-
-    private async Task<IActorRef> ResolveFromHere(Akka.TestKit.TestProbe probe)
-    {
-        var address = Akka.Cluster.Cluster.Get(_remote).SelfAddress;
-        return await Sys.ActorSelection(new RootActorPath(address) / probe.Ref.Path.Elements).ResolveOne(TimeSpan.FromSeconds(10));
     }
 }

@@ -3,34 +3,20 @@ using ActorTrain.Actors.Protocol;
 using ActorTrain.Actors.Transport;
 using ActorTrain.Actors.Transport.DataPlane;
 using Akka.Actor;
-using Akka.TestKit.Xunit2;
 using Plane = ActorTrain.Actors.Transport.DataPlane.DataPlane;
 
 namespace ActorTrain.Actors.Tests.Transport.DataPlane;
 
 /// <summary>Two actor systems on loopback: large tensor messages take the data plane through <see cref="TensorTransport"/>.</summary>
-public sealed class DataPlaneTransportTests : TestKit
+public sealed class DataPlaneTransportTests : LoopbackPairTestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-    private readonly ActorSystem _remote;
-
-    public DataPlaneTransportTests() : base(TestSpecs.Cluster(), ClusterConfig.SystemName)
-    {
-        _remote = ActorSystem.Create("actortrain", TestSpecs.Cluster());
-        ClusterRoles.StartTransport(Sys);
-        ClusterRoles.StartTransport(_remote);
-    }
-
-    protected override void AfterAll()
-    {
-        _remote.Terminate().Wait(TimeSpan.FromSeconds(10));
-        base.AfterAll();
-    }
+    public DataPlaneTransportTests() : base(ClusterConfig.SystemName) { }
 
     [Fact]
     public async Task Send_EightMegabyteUpdate_TakesTheDataPlaneAndArrivesBitExactWithTheOriginalSender()
     {
-        var receiver = CreateTestProbe(_remote);
+        var receiver = CreateTestProbe(Remote);
         var update = Update(version: 3, floats: 2_100_000, seed: 5); // 8.4 MB
         update.Tensors.Values[17] = float.NaN;
 
@@ -43,13 +29,13 @@ public sealed class DataPlaneTransportTests : TestKit
         var stats = await RemoteInboxStats();
         Assert.Equal((0L, 1L, 0L, 0), (stats.Delivered, stats.BlobsDelivered, stats.BlobsFailed, stats.PendingBlobs));
         await AwaitConditionAsync(() => Task.FromResult(Plane.For(Sys).Stats.HeldBytes == 0), Wait); // the sender let go of it
-        Assert.Equal(0, Plane.For(_remote).Stats.ReceivingBytes);
+        Assert.Equal(0, Plane.For(Remote).Stats.ReceivingBytes);
     }
 
     [Fact]
     public async Task Send_ManyLargeUpdatesFromOneSender_ArriveInTheOrderSent()
     {
-        var receiver = CreateTestProbe(_remote);
+        var receiver = CreateTestProbe(Remote);
         var remote = await ResolveFromHere(receiver);
         var transport = TensorTransport.For(Sys);
         // Sizes alternate so that later, smaller fetches could overtake earlier, larger ones.
@@ -63,7 +49,7 @@ public sealed class DataPlaneTransportTests : TestKit
     [Fact]
     public async Task SendToAll_ThreeRecipientsOnAnotherNodeAndOneHere_OneFetchServesThatNodeAndEveryoneGetsTheMessage()
     {
-        var remoteProbes = Enumerable.Range(0, 3).Select(_ => CreateTestProbe(_remote)).ToArray();
+        var remoteProbes = Enumerable.Range(0, 3).Select(_ => CreateTestProbe(Remote)).ToArray();
         var local = CreateTestProbe();
         var recipients = new List<IActorRef> { local.Ref };
         foreach (var probe in remoteProbes) recipients.Add(await ResolveFromHere(probe));
@@ -80,26 +66,26 @@ public sealed class DataPlaneTransportTests : TestKit
         }
         var stats = await RemoteInboxStats();
         Assert.Equal((1L, 0L), (stats.BlobsDelivered, stats.Delivered)); // one blob for the three
-        Assert.Equal(1L, Plane.For(_remote).Stats.Fetched);
+        Assert.Equal(1L, Plane.For(Remote).Stats.Fetched);
     }
 
     [Fact]
     public async Task Offer_SenderDiesMidTransfer_NothingIsDeliveredAndEveryBufferIsReleased()
     {
-        var receiver = CreateTestProbe(_remote);
+        var receiver = CreateTestProbe(Remote);
         var remote = await ResolveFromHere(receiver);
         var sender = Plane.For(Sys);
-        var held = sender.TryOffer(new byte[4 << 20], Akka.Cluster.Cluster.Get(_remote).SelfAddress)!;
+        var held = sender.TryOffer(new byte[4 << 20], Akka.Cluster.Cluster.Get(Remote).SelfAddress)!;
         using var dying = new MisbehavingPeer(announcedBytes: 4 << 20); // sends half, then resets: a killed process
         var offer = new BlobOffer(held with { Port = dying.Port }, ActorTrain.Actors.Serialization.TensorMessageSerializer.Id, "update",
             Akka.Serialization.Serialization.SerializedActorPath(remote));
 
-        _remote.ActorSelection(Akka.Cluster.Cluster.Get(_remote).SelfAddress + "/user/" + TensorTransport.InboxName).Tell(offer, TestActor);
+        Remote.ActorSelection(Akka.Cluster.Cluster.Get(Remote).SelfAddress + "/user/" + TensorTransport.InboxName).Tell(offer, TestActor);
 
         await AwaitConditionAsync(async () => (await RemoteInboxStats()).BlobsFailed == 1, Wait);
         receiver.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // no partial tensor reaches the recipient
         Assert.Equal(0, (await RemoteInboxStats()).PendingBlobs);
-        Assert.Equal(0, Plane.For(_remote).Stats.ReceivingBytes);
+        Assert.Equal(0, Plane.For(Remote).Stats.ReceivingBytes);
         // The receiving inbox told the sending node, which released its copy.
         await AwaitConditionAsync(() => Task.FromResult(sender.Stats.HeldBytes == 0), Wait);
     }
@@ -109,14 +95,14 @@ public sealed class DataPlaneTransportTests : TestKit
     {
         await EmbeddedCluster.JoinSelf(Sys, CancellationToken.None);
         var joined = new TaskCompletionSource();
-        Akka.Cluster.Cluster.Get(_remote).RegisterOnMemberUp(() => joined.TrySetResult());
-        Akka.Cluster.Cluster.Get(_remote).Join(Akka.Cluster.Cluster.Get(Sys).SelfAddress);
+        Akka.Cluster.Cluster.Get(Remote).RegisterOnMemberUp(() => joined.TrySetResult());
+        Akka.Cluster.Cluster.Get(Remote).Join(Akka.Cluster.Cluster.Get(Sys).SelfAddress);
         await joined.Task.WaitAsync(Wait);
         var plane = Plane.For(Sys);
-        for (var i = 0; i < 3; i++) Assert.NotNull(plane.TryOffer(new byte[1 << 20], Akka.Cluster.Cluster.Get(_remote).SelfAddress));
+        for (var i = 0; i < 3; i++) Assert.NotNull(plane.TryOffer(new byte[1 << 20], Akka.Cluster.Cluster.Get(Remote).SelfAddress));
         Assert.Equal(3L << 20, plane.Stats.HeldBytes);
 
-        await Akka.Cluster.Cluster.Get(_remote).LeaveAsync(); // nobody will fetch those blobs
+        await Akka.Cluster.Cluster.Get(Remote).LeaveAsync(); // nobody will fetch those blobs
 
         await AwaitConditionAsync(() => Task.FromResult(plane.Stats.HeldBytes == 0), Wait);
         Assert.Equal(0, plane.Stats.HeldBlobs);
@@ -132,13 +118,7 @@ public sealed class DataPlaneTransportTests : TestKit
 
     private async Task<InboxStats> RemoteInboxStats()
     {
-        var inbox = await _remote.ActorSelection("/user/" + TensorTransport.InboxName).ResolveOne(TimeSpan.FromSeconds(5));
+        var inbox = await Remote.ActorSelection("/user/" + TensorTransport.InboxName).ResolveOne(TimeSpan.FromSeconds(5));
         return await inbox.Ask<InboxStats>(new GetInboxStats(), TimeSpan.FromSeconds(5));
-    }
-
-    private async Task<IActorRef> ResolveFromHere(Akka.TestKit.TestProbe probe)
-    {
-        var address = Akka.Cluster.Cluster.Get(_remote).SelfAddress;
-        return await Sys.ActorSelection(new RootActorPath(address) / probe.Ref.Path.Elements).ResolveOne(TimeSpan.FromSeconds(10));
     }
 }
