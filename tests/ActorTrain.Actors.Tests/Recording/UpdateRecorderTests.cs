@@ -54,10 +54,6 @@ public sealed class UpdateRecorderTests : TestKit, IDisposable
             order = worker.ExpectMsg<StepOrder>(Wait);
         }
 
-        var query = PersistenceQuery.Get(Sys).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
-        async Task<List<object>> Events(string id) =>
-            (await query.CurrentEventsByPersistenceId(id, 0, long.MaxValue).RunWith(Sink.Seq<EventEnvelope>(), Sys.Materializer()))
-            .Select(e => e.Event).ToList();
         List<object> updates = [];
         List<object> labels = [];
         await AwaitAssertAsync(async () =>
@@ -115,10 +111,6 @@ public sealed class UpdateRecorderTests : TestKit, IDisposable
             order = worker.ExpectMsg<StepOrder>(Wait);
         }
 
-        var query = PersistenceQuery.Get(Sys).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
-        async Task<List<object>> Events(string id) =>
-            (await query.CurrentEventsByPersistenceId(id, 0, long.MaxValue).RunWith(Sink.Seq<EventEnvelope>(), Sys.Materializer()))
-            .Select(e => e.Event).ToList();
         List<object> updates = [];
         List<object> evaluation = [];
         await AwaitAssertAsync(async () =>
@@ -149,4 +141,10 @@ public sealed class UpdateRecorderTests : TestKit, IDisposable
         var error = Assert.Throws<ArgumentException>(() => new CapturePolicy("decoder.weight").Select(ParameterLayout.Of(model), "projection"));
         Assert.Contains("projection.weight", error.Message);
     }
+
+    /// <summary>The events journaled so far under one persistence id, in order.</summary>
+    private async Task<List<object>> Events(string persistenceId) =>
+        (await PersistenceQuery.Get(Sys).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
+            .CurrentEventsByPersistenceId(persistenceId, 0, long.MaxValue).RunWith(Sink.Seq<EventEnvelope>(), Sys.Materializer()))
+        .Select(e => e.Event).ToList();
 }
