@@ -45,9 +45,8 @@ public sealed class UpdateValidator(string runId, ParameterLayout layout, Update
         return offset;
     }
 
-    /// <summary>Whether a reason says the update, or the step behind it, was NaN or infinite (the run may have diverged).</summary>
-    public static bool IsNonFinite(string reason) =>
-        reason.StartsWith("non-finite", StringComparison.Ordinal) || reason.Contains("diverged", StringComparison.Ordinal);
+    /// <summary>Whether a <see cref="Problem"/> says the update's loss or values were NaN or infinite (the run may have diverged).</summary>
+    public static bool IsNonFinite(string reason) => reason.StartsWith("non-finite", StringComparison.Ordinal);
 
     /// <summary>The counter key of a reason: its words before any number or quote, e.g. "stale version".</summary>
     public static string Category(string reason)
