@@ -48,12 +48,7 @@ public static class NodeCommand
                 var protection = security.Read(parse, settings.Cluster);
                 var node = new NodeAddress(parse.GetValue(host), parse.GetValue(port),
                     (parse.GetValue(seeds) ?? []).Select(s => ClusterNode.SeedAddress(s, protection.Tls)).ToArray(), roleList);
-                var localWorkers = roleList.Contains(ClusterRoles.WorkerRole)
-                    ? parse.GetValue(cluster.Workers) ?? ComputeDevice.Available().Count
-                    : 0;
-                var device = settings.Train.Training.Device;
-                if (parse.GetValue(cluster.Workers) is null && roleList.Contains(ClusterRoles.WorkerRole) && ComputeDevice.Available() is [var only, ..] && only.CudaIndex is not null)
-                    device = only.Name;
+                var workerDevices = roleList.Contains(ClusterRoles.WorkerRole) ? WorkerDevicesOf(parse, train, cluster, settings) : [];
 
                 var isServer = roleList.Contains(ClusterRoles.ParameterServerRole);
                 var isTap = roleList.Contains(ClusterRoles.TapRole);
@@ -73,9 +68,10 @@ public static class NodeCommand
                     ? TapNode.RunAsync(system, settings.Tap!, null, TimeSpan.FromSeconds(10),
                         r => output.WriteLine(Describe(settings.Attack!, r)), cancellation)
                     : Task.FromResult<Actors.Protocol.TapReport?>(null);
-                var workers = localWorkers > 0
-                    ? WorkerNode.RunAsync(system, localWorkers, device, settings.Train.DataDirectory, cancellation,
-                        ClusterRun.ThreadsPerWorker(settings.Train, localWorkers), settings.Train.FortunesDirectory, settings.UpdateTransforms)
+                if (workerDevices.Count > 0) output.WriteLine($"workers: {workerDevices.Count} ({Describe(workerDevices)})");
+                var workers = workerDevices.Count > 0
+                    ? WorkerNode.RunAsync(system, workerDevices.Select(d => d.Name).ToArray(), settings.Train.DataDirectory, cancellation,
+                        ClusterRun.ThreadsPerWorker(settings.Train, workerDevices.Count), settings.Train.FortunesDirectory, settings.UpdateTransforms)
                     : Task.FromResult(true);
                 if (isServer)
                 {
@@ -109,6 +105,20 @@ public static class NodeCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// This node's workers and their devices (<see cref="WorkerDevices.Plan"/>): --device puts every worker on it; without
+    /// it, one worker per visible GPU (or --workers of them in turn), else the configured device (cpu by default).
+    /// </summary>
+    private static IReadOnlyList<ComputeDevice> WorkerDevicesOf(ParseResult parse, TrainOptions train, ClusterOptions cluster, ClusterSettings settings)
+    {
+        var available = ComputeDevice.Available();
+        var device = train.Read(parse).Device ?? (available.All(d => d.CudaIndex is null) ? settings.Train.Training.Device : null);
+        return WorkerDevices.Plan(parse.GetValue(cluster.Workers), device, available);
+    }
+
+    private static string Describe(IReadOnlyList<ComputeDevice> devices) =>
+        string.Join(", ", devices.GroupBy(d => d.Name).Select(g => g.Count() == 1 ? g.Key : $"{g.Count()} on {g.Key}"));
 
     /// <summary>The tap's line: label revelation on a data-parallel run, inversion on a split run.</summary>
     private static string Describe(string attack, Actors.Protocol.TapReport report) =>

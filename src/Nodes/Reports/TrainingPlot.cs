@@ -6,6 +6,26 @@ namespace ActorTrain.Nodes.Reports;
 /// <summary>Loss (left axis) and test accuracy (right axis) over steps, as a PNG.</summary>
 public static class TrainingPlot
 {
+    /// <summary>
+    /// Saves the plot, or says why it could not: a finished run's result must not be lost to its picture (a machine without
+    /// SkiaSharp's native library, a full disk).
+    /// </summary>
+    /// <returns>Null when the PNG was written, else the reason.</returns>
+    public static string? TrySave(string path, string title, IReadOnlyList<CurvePoint> losses, IReadOnlyList<CurvePoint> accuracies)
+    {
+        try
+        {
+            Save(path, title, losses, accuracies);
+            return null;
+        }
+        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or IOException or UnauthorizedAccessException)
+        {
+            var root = e;
+            while (root.InnerException is not null) root = root.InnerException;
+            return $"{root.GetType().Name}: {root.Message.Split('\n')[0]}";
+        }
+    }
+
     public static void Save(string path, string title, IReadOnlyList<CurvePoint> losses, IReadOnlyList<CurvePoint> accuracies)
     {
         var plot = new Plot();

@@ -77,7 +77,8 @@ public static class ClusterRun
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"defense: α {d.Alpha}, noise {d.Noise} {d.NoiseScale}: dCor(X, Z) mean {d.MeanDcor:F3}, last tenth {d.FinalDcor:F3} over {d.BatchesMeasured} batches measured"));
         File.WriteAllText(run.File("result.json"), report.ToJson());
-        TrainingPlot.Save(run.File("plot.png"), $"{train.Model} on {train.Dataset}, {settings.Mode.Name()} ({run.RunId})", outcome.Losses, outcome.TestAccuracies);
+        if (TrainingPlot.TrySave(run.File("plot.png"), $"{train.Model} on {train.Dataset}, {settings.Mode.Name()} ({run.RunId})", outcome.Losses, outcome.TestAccuracies) is { } problem)
+            output.WriteLine($"warning: plot.png not written ({problem}); the result is complete.");
         return report;
     }
 

@@ -28,7 +28,8 @@ public static class TrainRun
             settings.Training.Device, result.TestAccuracy, result.FinalLoss, result.SamplesPerSecond, result.WallSeconds, run.Path,
             result.TestAccuracies.Select(p => new AccuracyPoint(p.Step, p.Value)).ToArray());
         File.WriteAllText(run.File("result.json"), report.ToJson());
-        TrainingPlot.Save(run.File("plot.png"), $"{settings.Model} on {settings.Dataset} ({run.RunId})", result.Losses, result.TestAccuracies);
+        if (TrainingPlot.TrySave(run.File("plot.png"), $"{settings.Model} on {settings.Dataset} ({run.RunId})", result.Losses, result.TestAccuracies) is { } problem)
+            output.WriteLine($"warning: plot.png not written ({problem}); the result is complete.");
         return report;
     }
 

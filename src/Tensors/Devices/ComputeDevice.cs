@@ -44,9 +44,13 @@ public sealed record ComputeDevice
         if (CudaIndex is not { } index) return torch.CPU;
         var count = torch.cuda.is_available() ? torch.cuda.device_count() : 0;
         if (index >= count)
-            throw new InvalidOperationException(
-                $"Device {Name} is not available: TorchSharp sees {count} CUDA device(s). " +
-                "Build with -p:TorchSharpBackend=TorchSharp-cuda-linux on a machine with CUDA, or use --device cpu.");
+            throw new InvalidOperationException(count == 0
+                ? $"Device {Name} is not available: TorchSharp sees no CUDA device, so the libtorch it loaded is a CPU build. " +
+                  "Run on a CUDA libtorch: publish with deploy/publish.sh --pytorch-libtorch and start the `actortrain-gpu` " +
+                  "launcher it writes (it puts a CUDA PyTorch's torch/lib on LD_LIBRARY_PATH; README \"GPU workers\"), " +
+                  "or build with -p:TorchSharpBackend=TorchSharp-cuda-linux where your registry serves it; or use --device cpu."
+                : $"Device {Name} is not available: TorchSharp sees {count} CUDA device(s), cuda:0 to cuda:{count - 1}. " +
+                  "Pick one of those, or leave --device out on a worker node to get one worker per GPU.");
         return new torch.Device(DeviceType.CUDA, index);
     }
 

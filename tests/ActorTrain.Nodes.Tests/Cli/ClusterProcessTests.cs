@@ -73,9 +73,11 @@ public sealed class ClusterProcessTests : IDisposable
         var port = ActorTrainProcess.FreePort();
         var ps = StartParameterServer(port, steps: 400);
         StartWorker("worker-a", port);
-        StartWorker("worker-b", port);
+        // No --workers: one worker per GPU the node sees, else one on the CPU.
+        var defaults = Start("worker-b", "node", "--role", "worker", "--seed", $"127.0.0.1:{port}");
 
         await AssertFinishedWithAccuracy(ps, 0.80);
+        Assert.Matches(@"workers: 1 \((cpu|cuda:0)\)", defaults.Output);
 
         var entries = StepLogEntry.ReadAll(StepLog);
         AssertNoGapNoDuplicate(entries);

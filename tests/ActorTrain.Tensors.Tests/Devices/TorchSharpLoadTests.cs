@@ -47,5 +47,6 @@ public sealed class TorchSharpLoadTests
         if (cuda.is_available()) return;
         var error = Assert.Throws<InvalidOperationException>(() => ComputeDevice.Cuda(0).ToTorch());
         Assert.Contains("cuda:0", error.Message);
+        Assert.Contains("deploy/publish.sh --pytorch-libtorch", error.Message);
     }
 }
