@@ -33,7 +33,8 @@ public static class EmbeddedCluster
             var tapActor = tap is null ? null : ClusterRoles.StartTap(system, tap, proxy, setup.Spec);
             var interval = system.Settings.Config.GetTimeSpan("actortrain.worker.register-interval", TimeSpan.FromSeconds(1));
             for (var i = 0; i < workers; i++)
-                ClusterRoles.StartWorker(system, new WorkerSettings($"local/w{i}", device, fashionMnistDirectory, interval, Threads: threadsPerWorker, FortunesDirectory: fortunesDirectory, Transforms: transforms), proxy); // port-free ids: seeded runs reproduce
+                ClusterRoles.StartWorker(system, new WorkerSettings($"local/w{i}", device, fashionMnistDirectory, interval, OnFailed: e => outcome.TrySetException(e),
+                    Threads: threadsPerWorker, FortunesDirectory: fortunesDirectory, Transforms: transforms), proxy); // port-free ids: seeded runs reproduce
             await using var registration = cancellation.Register(() => outcome.TrySetCanceled(cancellation));
             var result = await outcome.Task;
             return tapActor is null ? result : result with { Tap = await TapDrain.WaitAsync(tapActor, TimeSpan.FromMinutes(2), cancellation) };

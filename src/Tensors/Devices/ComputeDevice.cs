@@ -38,13 +38,13 @@ public sealed record ComputeDevice
         return count == 0 ? [Cpu] : Enumerable.Range(0, count).Select(Cuda).ToArray();
     }
 
-    /// <summary>The TorchSharp device; fails clearly when a CUDA device is asked for but not present.</summary>
+    /// <summary>The TorchSharp device; fails clearly (<see cref="ArgumentException"/>: a usage error) when a CUDA device is asked for but not present.</summary>
     public torch.Device ToTorch()
     {
         if (CudaIndex is not { } index) return torch.CPU;
         var count = torch.cuda.is_available() ? torch.cuda.device_count() : 0;
         if (index >= count)
-            throw new InvalidOperationException(count == 0
+            throw new ArgumentException(count == 0
                 ? $"Device {Name} is not available: TorchSharp sees no CUDA device, so the libtorch it loaded is a CPU build. " +
                   "Run on a CUDA libtorch: publish with deploy/publish.sh --pytorch-libtorch and start the `actortrain-gpu` " +
                   "launcher it writes (it puts a CUDA PyTorch's torch/lib on LD_LIBRARY_PATH; README \"GPU workers\"), " +

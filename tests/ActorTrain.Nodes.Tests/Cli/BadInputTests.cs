@@ -94,6 +94,17 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Theory]
+    [InlineData("run", "cuda:7")]
+    [InlineData("train", "cuda:7")]
+    public async Task Device_ThisMachineDoesNotHave_IsRefusedInsteadOfWaitingForever(string command, string device)
+    {
+        // A worker that cannot take its device used to restart silently while the server waited for it.
+        var output = await Refused([command, "--dataset", "synthetic", "--device", device, "--steps", "2", "--runs-dir", "{temp}/runs"]);
+        Assert.Contains($"Device {device} is not available", output);
+        Assert.Contains("--device cpu", output);
+    }
+
+    [Theory]
     [InlineData("int64.npy", "--inputs {temp}/int64.npy: dtype '<i8' is not supported; expected float32 ('<f4') or float64 ('<f8')", "astype(numpy.float32)")]
     [InlineData("bool.npy", "--inputs {temp}/bool.npy: dtype '|b1' is not supported", "astype(numpy.float32)")]
     [InlineData("cut-header.npy", "--inputs {temp}/cut-header.npy: truncated: the header should have", "save or copy it again")]

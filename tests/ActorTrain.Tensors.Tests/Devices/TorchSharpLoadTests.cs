@@ -45,7 +45,7 @@ public sealed class TorchSharpLoadTests
     public void ToTorch_MissingCudaDevice_NamesTheDevice()
     {
         if (cuda.is_available()) return;
-        var error = Assert.Throws<InvalidOperationException>(() => ComputeDevice.Cuda(0).ToTorch());
+        var error = Assert.Throws<ArgumentException>(() => ComputeDevice.Cuda(0).ToTorch());
         Assert.Contains("cuda:0", error.Message);
         Assert.Contains("deploy/publish.sh --pytorch-libtorch", error.Message);
     }
