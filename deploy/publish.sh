@@ -23,7 +23,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-rm -rf "$out"
+if [ -d "$out" ] && [ -n "$(ls -A "$out")" ]; then
+  # Only ever replace an earlier publish: never empty a folder that holds something else.
+  [ -f "$out/actortrain.dll" ] || { echo "publish.sh: $out is not empty and holds no earlier publish; choose an empty or new folder with -o." >&2; exit 2; }
+  rm -rf "$out"
+fi
 dotnet publish "$here/src/Nodes/ActorTrain.Nodes.csproj" -c Release -r linux-x64 --self-contained -o "$out" -nologo -v q
 
 if [ "$pytorch" = 1 ]; then
