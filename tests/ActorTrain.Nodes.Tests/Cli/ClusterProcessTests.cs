@@ -11,27 +11,17 @@ namespace ActorTrain.Nodes.Tests.Cli;
 public sealed class ClusterProcessTests : IDisposable
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(4);
-    private readonly TempDirectory _temp = new();
-    private readonly List<ActorTrainProcess> _processes = [];
+    private readonly ProcessGroup _processes = new();
 
-    public void Dispose()
-    {
-        foreach (var process in _processes) process.Dispose();
-        _temp.Dispose();
-    }
+    public void Dispose() => _processes.Dispose();
 
-    private ActorTrainProcess Start(string name, params string[] args)
-    {
-        var process = ActorTrainProcess.Start(name, _temp.Path, args);
-        _processes.Add(process);
-        return process;
-    }
+    private ActorTrainProcess Start(string name, params string[] args) => _processes.Start(name, args);
 
-    private string StepLog => _temp.File("runs/cluster-test/steps.jsonl");
+    private string StepLog => _processes.File("runs/cluster-test/steps.jsonl");
 
     private ActorTrainProcess StartParameterServer(int port, int steps, params string[] extra) =>
         Start("ps", ["node", "--role", "ps", "--port", port.ToString(), "--min-workers", "2", "--model", "mlp", "--steps", steps.ToString(),
-            "--evaluations", "2", "--runs-dir", _temp.File("runs"), "--run-id", "cluster-test", "--json", _temp.File("result.json"), .. extra]);
+            "--evaluations", "2", "--runs-dir", _processes.File("runs"), "--run-id", "cluster-test", "--json", _processes.File("result.json"), .. extra]);
 
     private ActorTrainProcess StartWorker(string name, int port, params string[] extra) =>
         Start(name, ["node", "--role", "worker", "--seed", $"127.0.0.1:{port}", "--workers", "1", .. extra]);
@@ -46,21 +36,21 @@ public sealed class ClusterProcessTests : IDisposable
                 var entries = StepLogEntry.ReadAll(StepLog);
                 if (condition(entries)) return entries;
             }
-            if (_processes.FirstOrDefault(p => p.Name == "ps") is { HasExited: true } ps)
+            if (_processes.All.FirstOrDefault(p => p.Name == "ps") is { HasExited: true } ps)
                 throw new InvalidOperationException($"The parameter server exited ({ps.ExitCode}) before {what}:\n{ps.Output}");
             await Task.Delay(100);
         }
-        throw new TimeoutException($"No {what} within {RunTimeout}. Parameter server output:\n{_processes[0].Output}");
+        throw new TimeoutException($"No {what} within {RunTimeout}. Parameter server output:\n{_processes.All[0].Output}");
     }
 
     private async Task AssertFinishedWithAccuracy(ActorTrainProcess ps, double target)
     {
         Assert.True(await ps.WaitForExitAsync(RunTimeout) == 0, ps.Output);
-        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(_temp.File("result.json")));
+        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(_processes.File("result.json")));
         var accuracy = result.RootElement.GetProperty("test_accuracy").GetDouble();
         Assert.True(accuracy >= target, $"test accuracy {accuracy} < {target}");
         Assert.Equal("cluster", result.RootElement.GetProperty("mode").GetString());
-        foreach (var process in _processes.Where(p => p != ps))
+        foreach (var process in _processes.All.Where(p => p != ps))
             await process.WaitForExitAsync(TimeSpan.FromSeconds(60)); // every node leaves when the run ends (killed ones are gone)
     }
 
@@ -83,7 +73,7 @@ public sealed class ClusterProcessTests : IDisposable
         AssertNoGapNoDuplicate(entries);
         Assert.Equal(400, entries.Count);
         Assert.All(entries, e => Assert.Equal(2, e.Workers.Length)); // both workers in every step
-        Assert.All(_processes, p => Assert.True(p.HasExited, $"{p.Name} is still running"));
+        Assert.All(_processes.All, p => Assert.True(p.HasExited, $"{p.Name} is still running"));
     }
 
     [Fact]
@@ -97,7 +87,7 @@ public sealed class ClusterProcessTests : IDisposable
         await AssertFinishedWithAccuracy(ps, 0.65);
 
         // Every step: one top-1% payload (4-byte count + 8 bytes per kept entry) and one float32 update, across processes.
-        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(_temp.File("result.json")));
+        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(_processes.File("result.json")));
         var parameters = result.RootElement.GetProperty("parameters").GetInt64();
         var expected = 4 + 8 * (long)Math.Ceiling(0.01 * parameters) + 4 * parameters;
         var entries = StepLogEntry.ReadAll(StepLog);
@@ -109,7 +99,7 @@ public sealed class ClusterProcessTests : IDisposable
     public async Task KilledWorker_IsDroppedAndTrainingCompletes_ThenANewWorkerIsUsed()
     {
         var port = ActorTrainProcess.FreePort();
-        var config = _temp.File("fast-failover.conf");
+        var config = _processes.File("fast-failover.conf");
         await File.WriteAllTextAsync(config, "actortrain.parameter-server.straggler-timeout = 3s");
         // Enough steps that the newcomer (a process that starts, joins and loads the data: ~5 s) arrives before the
         // end: with the data plane one worker alone runs ~90 steps/s here, and 1,500 steps ended before it was ready.
@@ -143,8 +133,8 @@ public sealed class ClusterProcessTests : IDisposable
     {
         var port = ActorTrainProcess.FreePort();
         var ps = Start("ps", "node", "--role", "ps", "--port", port.ToString(), "--min-workers", "1", "--steps", "30",
-            "--runs-dir", _temp.File("runs"), "--run-id", "cluster-test", "--json", _temp.File("result.json"));
-        var broken = StartWorker("broken", port, "--data", _temp.File("no-such-folder"));
+            "--runs-dir", _processes.File("runs"), "--run-id", "cluster-test", "--json", _processes.File("result.json"));
+        var broken = StartWorker("broken", port, "--data", _processes.File("no-such-folder"));
 
         Assert.Equal(2, await broken.WaitForExitAsync(RunTimeout));
         Assert.Contains("apt-get install dataset-fashion-mnist", broken.Output);

@@ -16,27 +16,18 @@ public sealed class FaultInjectionProcessTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
     private const double AccuracyTarget = 0.75;
-    private readonly TempDirectory _temp = new();
-    private readonly List<ActorTrainProcess> _processes = [];
+    private readonly ProcessGroup _processes = new();
     private int _port = ActorTrainProcess.FreePort();
     private string _heartbeatPause = "3s";
 
     public void Dispose()
     {
-        foreach (var process in _processes)
-        {
-            if (!process.HasExited) Signal(process, "CONT"); // a stopped process ignores SIGKILL until it runs again
-            process.Dispose();
-        }
-        _temp.Dispose();
+        foreach (var process in _processes.All.Where(p => !p.HasExited))
+            Signal(process, "CONT"); // a stopped process ignores SIGKILL until it runs again
+        _processes.Dispose();
     }
 
-    private ActorTrainProcess Start(string name, params string[] args)
-    {
-        var process = ActorTrainProcess.Start(name, _temp.Path, args);
-        _processes.Add(process);
-        return process;
-    }
+    private ActorTrainProcess Start(string name, params string[] args) => _processes.Start(name, args);
 
     /// <param name="batch">Global batch: a larger one makes steps slower, so the run outlasts its faults.</param>
     /// <param name="heartbeatPause">The failure detector's acceptable pause, on every node of the test.</param>
@@ -47,7 +38,7 @@ public sealed class FaultInjectionProcessTests : IDisposable
         if (network is not null) _port = network.PublicPort("ps");
         return Start("ps", ["node", "--role", "ps", "--port", port.ToString(), "--min-workers", minWorkers.ToString(), "--model", "mlp",
             "--threads", "1", "--batch-size", batch.ToString(), "--steps", steps.ToString(), "--evaluations", "1", "--config", config,
-            "--runs-dir", _temp.File("runs"), "--run-id", "faults", "--json", _temp.File("result.json")]);
+            "--runs-dir", _processes.File("runs"), "--run-id", "faults", "--json", _processes.File("result.json")]);
     }
 
     private ActorTrainProcess StartWorker(string name, NetworkCutProxy? network = null)
@@ -63,7 +54,7 @@ public sealed class FaultInjectionProcessTests : IDisposable
     /// </summary>
     private (int Port, string Config) Address(string node, NetworkCutProxy? network)
     {
-        var config = _temp.File($"{node}.conf");
+        var config = _processes.File($"{node}.conf");
         var (publicPort, bindPort) = network?.Front(node) ?? (0, 0);
         File.WriteAllText(config, $"""
             actortrain.parameter-server.straggler-timeout = 3s
@@ -81,7 +72,7 @@ public sealed class FaultInjectionProcessTests : IDisposable
 
     private IReadOnlyList<StepLogEntry> Steps()
     {
-        var path = _temp.File("runs/faults/steps.jsonl");
+        var path = _processes.File("runs/faults/steps.jsonl");
         return File.Exists(path) ? StepLogEntry.ReadAll(path) : [];
     }
 
@@ -92,7 +83,7 @@ public sealed class FaultInjectionProcessTests : IDisposable
         {
             var steps = Steps();
             if (condition(steps)) return steps;
-            var ps = _processes[0];
+            var ps = _processes.All[0];
             if (ps.HasExited)
             {
                 var code = await ps.WaitForExitAsync(TimeSpan.FromSeconds(10)); // flushes its output
@@ -100,7 +91,7 @@ public sealed class FaultInjectionProcessTests : IDisposable
             }
             await Task.Delay(50);
         }
-        throw new TimeoutException($"No {what} within {Timeout}. Parameter server output:\n{_processes[0].Output}");
+        throw new TimeoutException($"No {what} within {Timeout}. Parameter server output:\n{_processes.All[0].Output}");
     }
 
     private static async Task AwaitOutput(ActorTrainProcess process, string text)
@@ -118,14 +109,14 @@ public sealed class FaultInjectionProcessTests : IDisposable
     private async Task<IReadOnlyList<StepLogEntry>> AssertCompleted(ActorTrainProcess ps, int steps)
     {
         Assert.True(await ps.WaitForExitAsync(Timeout) == 0, ps.Output);
-        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(_temp.File("result.json")));
+        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(_processes.File("result.json")));
         var accuracy = result.RootElement.GetProperty("test_accuracy").GetDouble();
         Assert.True(accuracy >= AccuracyTarget, $"test accuracy {accuracy} < {AccuracyTarget}");
         var log = Steps();
         Assert.Equal(Enumerable.Range(1, steps).Select(i => (long)i), log.Select(e => e.Step));
-        foreach (var process in _processes) await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        Assert.All(_processes, p => Assert.True(p.HasExited, $"{p.Name} is still running"));
-        Assert.All(_processes, p => Assert.DoesNotContain("Unhandled exception", p.Output));
+        foreach (var process in _processes.All) await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.All(_processes.All, p => Assert.True(p.HasExited, $"{p.Name} is still running"));
+        Assert.All(_processes.All, p => Assert.DoesNotContain("Unhandled exception", p.Output));
         return log;
     }
 
@@ -202,7 +193,7 @@ public sealed class FaultInjectionProcessTests : IDisposable
     public async Task TapKilled_TrainingIsUnaffected()
     {
         var ps = StartServer(steps: 400);
-        var tap = Start("tap", "node", "--role", "tap", "--seed", $"127.0.0.1:{_port}", "--runs-dir", _temp.File("tap-runs"));
+        var tap = Start("tap", "node", "--role", "tap", "--seed", $"127.0.0.1:{_port}", "--runs-dir", _processes.File("tap-runs"));
         StartWorker("worker-1");
         StartWorker("worker-2");
         await AwaitOutput(tap, "Tap attached to run faults");

@@ -12,36 +12,29 @@ namespace ActorTrain.Nodes.Tests.Cli;
 public sealed class ParameterServerFailoverTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(4);
-    private readonly TempDirectory _temp = new();
-    private readonly List<ActorTrainProcess> _processes = [];
+    private readonly ProcessGroup _processes = new();
     private readonly string _runId = $"failover-{Guid.NewGuid():N}"; // a fresh journal stream, also in a shared database
 
     public void Dispose()
     {
-        foreach (var process in _processes) process.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _temp.Dispose();
+        _processes.Dispose();
     }
 
-    private ActorTrainProcess Start(string name, params string[] args)
-    {
-        var process = ActorTrainProcess.Start(name, _temp.Path, args);
-        _processes.Add(process);
-        return process;
-    }
+    private ActorTrainProcess Start(string name, params string[] args) => _processes.Start(name, args);
 
     private string _journal = "";
 
     private string[] ServerArgs(int port, string seed, string runs) =>
     [
         "node", "--role", "ps", "--port", port.ToString(), "--seed", seed, "--min-workers", "2", "--model", "mlp", "--steps", "400",
-        "--evaluations", "2", "--run-id", _runId, "--runs-dir", _temp.File(runs), "--journal", _journal,
-        "--json", _temp.File($"{runs}.json"),
+        "--evaluations", "2", "--run-id", _runId, "--runs-dir", _processes.File(runs), "--journal", _journal,
+        "--json", _processes.File($"{runs}.json"),
     ];
 
     private IReadOnlyList<StepLogEntry> Steps(string runs)
     {
-        var path = _temp.File($"{runs}/{_runId}/steps.jsonl");
+        var path = _processes.File($"{runs}/{_runId}/steps.jsonl");
         return File.Exists(path) ? StepLogEntry.ReadAll(path) : [];
     }
 
@@ -51,7 +44,7 @@ public sealed class ParameterServerFailoverTests : IDisposable
     public async Task KilledParameterServer_StandbyRecoversFromTheJournal_AndTheRunCompletes(string kind)
     {
         _journal = kind == "sqlite"
-            ? $"sqlite:{_temp.File("journal.db")}"
+            ? $"sqlite:{_processes.File("journal.db")}"
             : "postgres:" + (Environment.GetEnvironmentVariable("ACTORTRAIN_TEST_POSTGRES")
                              ?? "Host=127.0.0.1;Port=5432;Username=actortrain;Password=actortrain;Database=actortrain");
         var (portA, portB) = (ActorTrainProcess.FreePort(), ActorTrainProcess.FreePort());
@@ -74,7 +67,7 @@ public sealed class ParameterServerFailoverTests : IDisposable
         Assert.True(await standby.WaitForExitAsync(Timeout) == 0, standby.Output);
         var afterKill = Steps("runs-b");
         Assert.Contains("recovered at version", standby.Output);
-        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(_temp.File("runs-b.json")));
+        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(_processes.File("runs-b.json")));
         Assert.Equal(400, result.RootElement.GetProperty("steps").GetInt32());
         Assert.True(result.RootElement.GetProperty("test_accuracy").GetDouble() >= 0.78);
 
@@ -86,6 +79,6 @@ public sealed class ParameterServerFailoverTests : IDisposable
         Assert.Equal(Enumerable.Range((int)second[0], second.Length).Select(i => (long)i), second);
         Assert.InRange(second[0] - first_[^1], 1, 2);
         Assert.Equal(400, second[^1]);
-        foreach (var process in _processes.Where(p => p != first)) await process.WaitForExitAsync(TimeSpan.FromMinutes(1));
+        foreach (var process in _processes.All.Where(p => p != first)) await process.WaitForExitAsync(TimeSpan.FromMinutes(1));
     }
 }

@@ -11,28 +11,19 @@ namespace ActorTrain.Nodes.Tests.Cli;
 public sealed class SecureClusterProcessTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
-    private readonly TempDirectory _temp = new();
-    private readonly List<ActorTrainProcess> _processes = [];
+    private readonly ProcessGroup _processes = new();
 
-    public void Dispose()
-    {
-        foreach (var process in _processes) process.Dispose();
-        _temp.Dispose();
-    }
+    public void Dispose() => _processes.Dispose();
 
-    private ActorTrainProcess Start(string name, IReadOnlyDictionary<string, string> environment, params string[] args)
-    {
-        var process = ActorTrainProcess.Start(name, _temp.Path, environment, args);
-        _processes.Add(process);
-        return process;
-    }
+    private ActorTrainProcess Start(string name, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        _processes.Start(name, environment, args);
 
     private ActorTrainProcess Start(string name, params string[] args) => Start(name, new Dictionary<string, string>(), args);
 
     /// <summary>Runs the documented script; returns the folder with cluster.pfx, cluster.pfx.password, cluster.secret.</summary>
     private string MakeCredentials(string name)
     {
-        var folder = _temp.File(name);
+        var folder = _processes.File(name);
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { Path.Combine(ActorTrainProcess.RepositoryRoot(), "deploy", "make-cluster-certificate.sh"), "--out", folder })
             start.ArgumentList.Add(arg);
@@ -46,13 +37,13 @@ public sealed class SecureClusterProcessTests : IDisposable
     private string[] ServerArgs(int port, params string[] extra) =>
     [
         "node", "--role", "ps", "--port", port.ToString(), "--min-workers", "1", "--model", "mlp", "--steps", "60", "--evaluations", "1",
-        "--runs-dir", _temp.File("runs"), "--run-id", "secure", .. extra,
+        "--runs-dir", _processes.File("runs"), "--run-id", "secure", .. extra,
     ];
 
     private static string[] WorkerArgs(int port, params string[] extra) =>
         ["node", "--role", "worker", "--seed", $"127.0.0.1:{port}", "--workers", "1", .. extra];
 
-    private IReadOnlyList<StepLogEntry> Steps() => StepLogEntry.ReadAll(_temp.File("runs/secure/steps.jsonl"));
+    private IReadOnlyList<StepLogEntry> Steps() => StepLogEntry.ReadAll(_processes.File("runs/secure/steps.jsonl"));
 
     /// <summary>The worker id a node's output names (HOST:PORT/w0 from "node akka...://actortrain@HOST:PORT up as").</summary>
     private static string WorkerId(ActorTrainProcess node)
@@ -107,7 +98,7 @@ public sealed class SecureClusterProcessTests : IDisposable
     {
         var cluster = MakeCredentials("cluster");
         var other = MakeCredentials("other");
-        var config = _temp.File("security.conf");
+        var config = _processes.File("security.conf");
         await File.WriteAllTextAsync(config, "actortrain.security.authentication-timeout = 3s");
         var port = ActorTrainProcess.FreePort();
         var ps = Start("ps", ServerArgs(port, "--config", config, "--cluster-secret-file", Path.Combine(cluster, "cluster.secret")));

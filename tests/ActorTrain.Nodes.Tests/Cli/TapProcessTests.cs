@@ -7,21 +7,11 @@ namespace ActorTrain.Nodes.Tests.Cli;
 public sealed class TapProcessTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
-    private readonly TempDirectory _temp = new();
-    private readonly List<ActorTrainProcess> _processes = [];
+    private readonly ProcessGroup _processes = new();
 
-    public void Dispose()
-    {
-        foreach (var process in _processes) process.Dispose();
-        _temp.Dispose();
-    }
+    public void Dispose() => _processes.Dispose();
 
-    private ActorTrainProcess Start(string name, params string[] args)
-    {
-        var process = ActorTrainProcess.Start(name, _temp.Path, args);
-        _processes.Add(process);
-        return process;
-    }
+    private ActorTrainProcess Start(string name, params string[] args) => _processes.Start(name, args);
 
     [Fact]
     public async Task TapNode_FollowsTheRunToItsEnd_AndScoresEveryUpdate()
@@ -29,9 +19,9 @@ public sealed class TapProcessTests : IDisposable
         var port = ActorTrainProcess.FreePort();
         var ps = Start("ps", "node", "--role", "ps", "--port", port.ToString(), "--min-workers", "2", "--dataset", "synthetic",
             "--classes", "1000", "--batch-size", "32", "--steps", "40", "--evaluations", "1", "--record-labels",
-            "--runs-dir", _temp.File("ps-runs"), "--run-id", "tapped");
-        var tap = Start("tap", "node", "--role", "tap", "--seed", $"127.0.0.1:{port}", "--runs-dir", _temp.File("tap-runs"),
-            "--json", _temp.File("tap.json"));
+            "--runs-dir", _processes.File("ps-runs"), "--run-id", "tapped");
+        var tap = Start("tap", "node", "--role", "tap", "--seed", $"127.0.0.1:{port}", "--runs-dir", _processes.File("tap-runs"),
+            "--json", _processes.File("tap.json"));
         // Workers start once the tap follows the run, so it sees every update.
         var deadline = DateTime.UtcNow + Timeout;
         while (!tap.Output.Contains("Tap attached to run tapped") && DateTime.UtcNow < deadline)
@@ -43,13 +33,13 @@ public sealed class TapProcessTests : IDisposable
 
         Assert.True(await ps.WaitForExitAsync(Timeout) == 0, ps.Output);
         Assert.True(await tap.WaitForExitAsync(Timeout) == 0, tap.Output);
-        var report = JsonDocument.Parse(File.ReadAllText(_temp.File("tap.json"))).RootElement;
+        var report = JsonDocument.Parse(File.ReadAllText(_processes.File("tap.json"))).RootElement;
         Assert.Equal("tapped", report.GetProperty("run_id").GetString());
         var summary = report.GetProperty("tap");
         Assert.Equal(80, summary.GetProperty("updates_seen").GetInt64()); // 40 steps × 2 workers
         Assert.Equal(80, summary.GetProperty("updates_attacked").GetInt64() + summary.GetProperty("dropped").GetInt64());
         Assert.True(summary.GetProperty("precision").GetDouble() >= 0.99, summary.ToString());
         Assert.True(summary.GetProperty("recall").GetDouble() >= 0.99, summary.ToString());
-        Assert.True(File.Exists(_temp.File("tap-runs/tapped/revealed.jsonl")));
+        Assert.True(File.Exists(_processes.File("tap-runs/tapped/revealed.jsonl")));
     }
 }

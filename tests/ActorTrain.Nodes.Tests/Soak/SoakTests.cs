@@ -22,14 +22,9 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
     private const double GrowthBoundMiB = 64;
     private const double AccuracyTarget = 0.80;
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(9);
-    private readonly TempDirectory _temp = new();
-    private readonly List<ActorTrainProcess> _processes = [];
+    private readonly ProcessGroup _processes = new();
 
-    public void Dispose()
-    {
-        foreach (var process in _processes) process.Dispose();
-        _temp.Dispose();
-    }
+    public void Dispose() => _processes.Dispose();
 
     [SoakFact]
     public async Task EightWorkersAsync_ThousandsOfSteps_NoLostStepAndNoMemoryGrowth()
@@ -38,23 +33,23 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         var port = ActorTrainProcess.FreePort();
         // Async with eight workers: an update is typically seven versions old when it arrives, so the staleness bound
         // (default 4) is raised, and momentum and learning rate lowered, or stale heavy-ball steps diverge.
-        var config = _temp.File("soak.conf");
+        var config = _processes.File("soak.conf");
         File.WriteAllText(config, $"actortrain.parameter-server.max-staleness = {2 * Workers}");
         var ps = Start("ps", "node", "--role", "ps", "--port", port.ToString(), "--mode", "async", "--min-workers", Workers.ToString(),
             "--model", "mlp", "--threads", "1", "--batch-size", (64 * Workers).ToString(), "--lr", "0.02", "--momentum", "0.5",
             "--config", config, "--steps", steps.ToString(), "--evaluations", "4",
-            "--runs-dir", _temp.File("runs"), "--run-id", "soak", "--json", _temp.File("result.json"));
+            "--runs-dir", _processes.File("runs"), "--run-id", "soak", "--json", _processes.File("result.json"));
         for (var i = 1; i <= Workers; i++)
             Start($"worker-{i}", "node", "--role", "worker", "--seed", $"127.0.0.1:{port}", "--workers", "1", "--threads", "1");
 
         var samples = await SampleUntilExit(ps);
         Assert.True(ps.ExitCode == 0, ps.Output);
-        foreach (var process in _processes) await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        foreach (var process in _processes.All) await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
-        var log = StepLogEntry.ReadAll(_temp.File("runs/soak/steps.jsonl"));
+        var log = StepLogEntry.ReadAll(_processes.File("runs/soak/steps.jsonl"));
         Assert.Equal(Enumerable.Range(1, steps).Select(i => (long)i), log.Select(e => e.Step));
         Assert.Equal(Workers, log.SelectMany(e => e.Workers).Distinct().Count());
-        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(_temp.File("result.json")));
+        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(_processes.File("result.json")));
         var accuracy = result.RootElement.GetProperty("test_accuracy").GetDouble();
         Assert.True(accuracy >= AccuracyTarget, $"test accuracy {accuracy} < {AccuracyTarget}");
 
@@ -62,23 +57,18 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         Assert.All(growth, g => Assert.True(g.MiB <= GrowthBoundMiB, $"{g.Process} grew {g.MiB:F1} MiB after warm-up (bound {GrowthBoundMiB} MiB)"));
     }
 
-    private ActorTrainProcess Start(string name, params string[] args)
-    {
-        var process = ActorTrainProcess.Start(name, _temp.Path, args);
-        _processes.Add(process);
-        return process;
-    }
+    private ActorTrainProcess Start(string name, params string[] args) => _processes.Start(name, args);
 
     private async Task<List<MemorySample>> SampleUntilExit(ActorTrainProcess ps)
     {
         var samples = new List<MemorySample>();
         var clock = Stopwatch.StartNew();
-        var stepsFile = _temp.File("runs/soak/steps.jsonl");
+        var stepsFile = _processes.File("runs/soak/steps.jsonl");
         while (!ps.HasExited)
         {
             Assert.True(clock.Elapsed < Limit, $"the soak run did not finish within {Limit}:\n{ps.Output}");
             var committed = File.Exists(stepsFile) ? CountLines(stepsFile) : 0;
-            foreach (var process in _processes)
+            foreach (var process in _processes.All)
                 if (!process.HasExited && MemorySampler.ResidentBytes(process.Id) is { } rss)
                     samples.Add(new MemorySample(process.Name, clock.Elapsed.TotalSeconds, committed, rss));
             await Task.Delay(TimeSpan.FromSeconds(2));
