@@ -171,35 +171,12 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
         _store.Dispose();
     }
 
-    private void Register(RegisterWorker register)
-    {
-        if (_finished)
-        {
-            Sender.Tell(new RunFinished(_setup.Spec.RunId, _version));
-            return;
-        }
-        if (_roster.Admit(Sender, register.WorkerId, register.Device, out var added) is null)
-        {
-            _log.Warning("Refusing worker {0} at {1}: another live worker already uses that id.", register.WorkerId, Sender);
-            return;
-        }
-        if (added)
-        {
-            Context.Watch(Sender);
-            _log.Info("Worker {0} ({1}) joined; {2} registered.", register.WorkerId, register.Device, _roster.Count);
-        }
-        Sender.Tell(new Welcome(_setup.Spec));
-    }
+    private void Register(RegisterWorker register) =>
+        _roster.Register(register, Sender, _setup.Spec, _finished ? _version : null, Context, _log, "worker");
 
     private void OnReady(WorkerReady ready)
     {
-        var entry = _roster.Find(Sender);
-        if (ready.RunId != _setup.Spec.RunId)
-        {
-            _log.Warning("Ignoring worker {0} at {1}: it is ready for run '{2}', but this parameter server trains run '{3}'.",
-                ready.WorkerId, Sender.Path.Address, ready.RunId, _setup.Spec.RunId);
-            return;
-        }
+        var entry = _roster.ReadyFor(ready, Sender, _setup.Spec.RunId, _log, "worker", "parameter server");
         if (_finished || entry is null) return;
         if (!entry.Ready) _log.Info("Worker {0} is ready; {1} of {2} registered workers ready.", entry.Id, _roster.ReadyCount + 1, _roster.Count);
         entry.Ready = true;

@@ -1,4 +1,6 @@
+using ActorTrain.Actors.Protocol;
 using Akka.Actor;
+using Akka.Event;
 
 namespace ActorTrain.Actors.ParameterServer;
 
@@ -52,6 +54,43 @@ public sealed class WorkerRoster
         if (IdTakenByOther(id, actor)) return null;
         added = true;
         return Add(actor, id, device);
+    }
+
+    /// <summary>
+    /// A server's answer to <see cref="RegisterWorker"/>: <see cref="RunFinished"/> once the run is over, a logged refusal
+    /// when another live member uses the id, else the member is admitted (watched, logged when new) and welcomed.
+    /// </summary>
+    /// <param name="member">What the server calls its members in logs: "worker" or "client".</param>
+    /// <param name="finishedAt">The run's final step when it has finished; null while it trains.</param>
+    public void Register(RegisterWorker register, IActorRef sender, RunSpec spec, long? finishedAt, IActorContext context, ILoggingAdapter log,
+        string member)
+    {
+        if (finishedAt is { } step)
+        {
+            sender.Tell(new RunFinished(spec.RunId, step));
+            return;
+        }
+        if (Admit(sender, register.WorkerId, register.Device, out var added) is null)
+        {
+            log.Warning("Refusing {0} {1} at {2}: another live {0} already uses that id.", member, register.WorkerId, sender);
+            return;
+        }
+        if (added)
+        {
+            context.Watch(sender);
+            log.Info("{0} {1} ({2}) joined; {3} registered.", char.ToUpperInvariant(member[0]) + member[1..], register.WorkerId, register.Device, Count);
+        }
+        sender.Tell(new Welcome(spec));
+    }
+
+    /// <summary>The entry a <see cref="WorkerReady"/> speaks for; null for an unknown sender or another run (logged).</summary>
+    /// <param name="server">What the server is, for the log: "parameter server" or "split server".</param>
+    public RosterEntry? ReadyFor(WorkerReady ready, IActorRef sender, string runId, ILoggingAdapter log, string member, string server)
+    {
+        if (ready.RunId == runId) return Find(sender);
+        log.Warning("Ignoring {0} {1} at {2}: it is ready for run '{3}', but this {4} trains run '{5}'.",
+            member, ready.WorkerId, sender.Path.Address, ready.RunId, server, runId);
+        return null;
     }
 
     public bool Remove(IActorRef actor) => _entries.Remove(actor);

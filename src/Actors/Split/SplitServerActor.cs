@@ -84,35 +84,12 @@ public sealed partial class SplitServerActor : ReceiveActor
         _server.Dispose();
     }
 
-    private void Register(RegisterWorker register)
-    {
-        if (_finished)
-        {
-            Sender.Tell(new RunFinished(_setup.Spec.RunId, _steps));
-            return;
-        }
-        if (_roster.Admit(Sender, register.WorkerId, register.Device, out var added) is null)
-        {
-            _log.Warning("Refusing client {0} at {1}: another live client already uses that id.", register.WorkerId, Sender);
-            return;
-        }
-        if (added)
-        {
-            Context.Watch(Sender);
-            _log.Info("Client {0} ({1}) joined; {2} registered.", register.WorkerId, register.Device, _roster.Count);
-        }
-        Sender.Tell(new Welcome(_setup.Spec));
-    }
+    private void Register(RegisterWorker register) =>
+        _roster.Register(register, Sender, _setup.Spec, _finished ? _steps : null, Context, _log, "client");
 
     private void OnReady(WorkerReady ready)
     {
-        var entry = _roster.Find(Sender);
-        if (ready.RunId != _setup.Spec.RunId)
-        {
-            _log.Warning("Ignoring client {0} at {1}: it is ready for run '{2}', but this split server trains run '{3}'.",
-                ready.WorkerId, Sender.Path.Address, ready.RunId, _setup.Spec.RunId);
-            return;
-        }
+        var entry = _roster.ReadyFor(ready, Sender, _setup.Spec.RunId, _log, "client", "split server");
         if (_finished || entry is null) return;
         var wasReady = entry.Ready;
         entry.Ready = true;
