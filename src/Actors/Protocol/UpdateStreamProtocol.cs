@@ -16,7 +16,10 @@ public sealed record StepApplied(string RunId, long Step, string[] Workers, int 
 public sealed record UpdateAccepted(string RunId, long Version, string WorkerId, int BatchSize, double Loss, string[] ParameterNames) : IControlMessage;
 
 /// <summary>To the parameter server (through its proxy): send me every accepted <see cref="WorkerUpdate"/> of the run.</summary>
-public sealed record SubscribeUpdates(string RunId) : IControlMessage;
+/// <param name="WithWeights">Also attach to each update the weights the worker computed it on (<see cref="WorkerUpdate.Weights"/>)
+/// and, when the run records them, the batch's raw inputs (<see cref="WorkerUpdate.Inputs"/>, for scoring only): what the
+/// online gradient inversion needs. A subscription without it gets neither, and costs the server nothing extra.</param>
+public sealed record SubscribeUpdates(string RunId, bool WithWeights = false) : IControlMessage;
 
 /// <summary>The parameter server's answer to <see cref="SubscribeUpdates"/>; its sender is the server itself.</summary>
 public sealed record UpdatesSubscribed(string RunId) : IControlMessage;

@@ -21,6 +21,7 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
     private readonly string _topic;
     private readonly (string RunId, IActorRef Server)? _updates;
     private readonly bool _updatesOnly;
+    private readonly bool _withWeights;
     private IActorRef? _updatesFrom;
     private readonly Props _consumerProps;
     private readonly DropOldestQueue<object> _queue;
@@ -31,12 +32,14 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
     private long _received;
     private long _delivered;
 
-    public BoundedSubscriber(string topic, Props consumer, int capacity, (string RunId, IActorRef Server)? updates = null, bool updatesOnly = false)
+    public BoundedSubscriber(string topic, Props consumer, int capacity, (string RunId, IActorRef Server)? updates = null, bool updatesOnly = false,
+        bool withWeights = false)
     {
         Validate(topic, consumer, capacity);
         _topic = topic;
         _updates = updates;
         _updatesOnly = updatesOnly;
+        _withWeights = withWeights;
         _consumerProps = consumer;
         _queue = new DropOldestQueue<object>(capacity);
         _mediator = DistributedPubSub.Get(Context.System).Mediator;
@@ -53,12 +56,13 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
     /// e.g. the singleton proxy) and asks again for when that server goes away.
     /// </summary>
     /// <param name="updatesOnly">Pass on the <see cref="Protocol.WorkerUpdate"/>s (or a split server's <see cref="Protocol.SplitTensors"/>) alone and ignore the topic's metadata (not counted).</param>
-    public static Props ForRun(string runId, IActorRef parameterServer, Props consumer, int capacity, bool updatesOnly = false)
+    /// <param name="withWeights">Ask for each update with the weights it was computed on (<see cref="Protocol.SubscribeUpdates.WithWeights"/>).</param>
+    public static Props ForRun(string runId, IActorRef parameterServer, Props consumer, int capacity, bool updatesOnly = false, bool withWeights = false)
     {
         ArgumentNullException.ThrowIfNull(parameterServer);
         Validate(Protocol.UpdateTopics.For(runId), consumer, capacity);
         var updates = ((string RunId, IActorRef Server)?)(runId, parameterServer);
-        return Akka.Actor.Props.Create(() => new BoundedSubscriber(Protocol.UpdateTopics.For(runId), consumer, capacity, updates, updatesOnly));
+        return Akka.Actor.Props.Create(() => new BoundedSubscriber(Protocol.UpdateTopics.For(runId), consumer, capacity, updates, updatesOnly, withWeights));
     }
 
     /// <summary>Props for a subscriber to <paramref name="topic"/>.</summary>
@@ -107,7 +111,7 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
 
     private void Subscribed()
     {
-        Receive<AskForUpdates>(_ => _updates?.Server.Tell(new Protocol.SubscribeUpdates(_updates.Value.RunId)));
+        Receive<AskForUpdates>(_ => _updates?.Server.Tell(new Protocol.SubscribeUpdates(_updates.Value.RunId, _withWeights)));
         Receive<Protocol.UpdatesSubscribed>(_ =>
         {
             Timers.Cancel("subscribe-updates");

@@ -14,10 +14,16 @@ namespace ActorTrain.Actors.UpdateStream;
 public sealed class StreamSubscribers(string runId, string stream, string server)
 {
     private readonly HashSet<IActorRef> _actors = [];
+    private readonly HashSet<IActorRef> _withWeights = [];
 
     public int Count => _actors.Count;
 
     public IEnumerable<IActorRef> All => _actors;
+
+    /// <summary>Whether some subscriber asked for the weights behind each update (<see cref="SubscribeUpdates.WithWeights"/>).</summary>
+    public bool AnyWantWeights => _withWeights.Count > 0;
+
+    public bool WantsWeights(IActorRef subscriber) => _withWeights.Contains(subscriber);
 
     /// <param name="finishedAt">The run's final step when it has finished; null while it trains.</param>
     public void Subscribe(SubscribeUpdates subscribe, IActorRef sender, IActorContext context, ILoggingAdapter log, long? finishedAt)
@@ -30,8 +36,10 @@ public sealed class StreamSubscribers(string runId, string stream, string server
         if (_actors.Add(sender))
         {
             context.Watch(sender);
-            log.Info("{0} subscribed to the {1} of run {2}.", sender, stream, runId);
+            log.Info("{0} subscribed to the {1} of run {2}{3}.", sender, stream, runId, subscribe.WithWeights ? ", with the weights behind each" : "");
         }
+        if (subscribe.WithWeights) _withWeights.Add(sender);
+        else _withWeights.Remove(sender);
         sender.Tell(new UpdatesSubscribed(runId));
         if (finishedAt is { } step) sender.Tell(new RunFinished(runId, step));
     }
@@ -42,5 +50,9 @@ public sealed class StreamSubscribers(string runId, string stream, string server
     }
 
     /// <returns>Whether <paramref name="actor"/> was a subscriber (then it is forgotten).</returns>
-    public bool Remove(IActorRef actor) => _actors.Remove(actor);
+    public bool Remove(IActorRef actor)
+    {
+        _withWeights.Remove(actor);
+        return _actors.Remove(actor);
+    }
 }

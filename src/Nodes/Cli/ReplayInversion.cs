@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ActorTrain.Actors.Recording;
+using ActorTrain.Actors.Tap;
 using ActorTrain.Nodes.Bench;
 using ActorTrain.Nodes.Reports;
 using ActorTrain.Tensors.Attacks;
