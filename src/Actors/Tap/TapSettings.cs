@@ -51,7 +51,9 @@ public sealed record InversionTapSettings(
 /// <param name="Labels">What the attacker knows of the labels: none, rlg (revealed from the update itself), true (recorded).</param>
 /// <param name="Iterations">Most optimisation steps per restart.</param>
 /// <param name="Restarts">Random restarts, keeping the best gradient match.</param>
-public sealed record GradientInversionTapSettings(LabelKnowledge Labels = LabelKnowledge.Rlg, int Iterations = 300, int Restarts = 1)
+/// <param name="Capacity">Updates kept waiting for the attack (instead of <see cref="TapSettings.Capacity"/>): an inversion
+/// takes about a second, so a deep queue would only hold stale updates and make the end of a run wait to drain it.</param>
+public sealed record GradientInversionTapSettings(LabelKnowledge Labels = LabelKnowledge.Rlg, int Iterations = 300, int Restarts = 1, int Capacity = 8)
 {
     /// <summary>The attack's options (the rest at <see cref="GradientInversionOptions"/>'s defaults).</summary>
     public GradientInversionOptions Options => GradientInversionOptions.Default with { Iterations = Iterations, Restarts = Restarts };
