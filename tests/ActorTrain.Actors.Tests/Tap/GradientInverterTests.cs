@@ -73,7 +73,8 @@ public sealed class GradientInverterTests : TestKit, IDisposable
         var inversion = report.Gradients!;
         Assert.Equal((1L, 0L, 1L, 1L), (report.UpdatesAttacked, report.Failed, inversion.Scored, inversion.LabelsScored));
         Assert.Equal(1.0, inversion.LabelAccuracy);
-        // Seeded (inversion seed 1, worker seed 99): measured 27.1 dB (SSIM 0.96). 20 dB is a recognisable image; a blank
+        // Seeded (inversion seed 1, worker seed 99): measured 27.1 and 32.4 dB (SSIM 0.96, 0.99; torch's global generator is
+        // shared with tests running beside it). 20 dB is a recognisable image; a blank
         // one scores 6.3 dB against this one.
         Assert.True(inversion.Psnr >= 20, $"PSNR {inversion.Psnr:F2} dB, SSIM {inversion.Ssim:F3}");
         Assert.Equal(10 * Math.Log10(1 / inversion.Mse), inversion.Psnr, 1e-6);
