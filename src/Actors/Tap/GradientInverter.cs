@@ -1,6 +1,7 @@
 using ActorTrain.Actors.Protocol;
 using ActorTrain.Actors.UpdateStream;
 using ActorTrain.Tensors.Attacks;
+using ActorTrain.Tensors.Devices;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
@@ -56,9 +57,11 @@ public sealed class GradientInverter : ReceiveActor
 
     protected override void PreStart()
     {
-        // One TorchSharp thread on this actor's own (pinned) thread: the workers' threads already use the cores, and the
-        // tap must not slow training.
+        // One TorchSharp thread on this actor's own (pinned) thread, at the lowest priority: the tap must not slow
+        // training, so it inverts with the CPU time the workers leave (measured in docs/attacks.md).
         set_num_threads(1);
+        if (!BackgroundThread.LowerCurrentThreadPriority())
+            _log.Warning("Could not lower the gradient inversion thread's priority: the tap competes with training for the cores.");
         _refusal = UpdateInverter.Refusal(_spec);
         if (_refusal is null && _settings.Labels == LabelKnowledge.True && !_spec.RecordLabels)
             _refusal = $"Labels 'true' need the batches' recorded labels, but run {_spec.RunId} does not record them: run with --record-labels, or use --invert-labels rlg | none.";
