@@ -184,19 +184,33 @@ public sealed partial class ParameterServerActor
             _labelRecorder.Tell(new Recording.InputsRecorded(update.RunId, update.Version, update.WorkerId, inputs));
         if (_updateSubscribers.Count == 0) return;
         // Workers reuse their update buffers behind the barrier; a subscriber may hold a message much longer.
-        var tensors = update.Tensors with { Values = (float[])update.Tensors.Values.Clone() };
+        TensorSet? tensors = null;
         WorkerUpdate? plain = null, weighted = null;
         foreach (var subscriber in _updateSubscribers.All)
         {
-            // The raw inputs are evaluation data. Only subscribers that asked for weights (the online gradient inversion)
-            // get them, to score their reconstructions, exactly as a tap gets the true labels: never as the attack's input.
-            // Every other subscriber (label revelation, anything attack-facing) never sees them.
-            var copy = _updateSubscribers.WantsWeights(subscriber)
-                ? weighted ??= update with { Tensors = tensors, Weights = WeightsOf(update.Version) }
-                : plain ??= update with { Tensors = tensors, Inputs = null };
-            _transport.Send(subscriber, copy, Self);
+            if (!_updateSubscribers.WantsWeights(subscriber))
+            {
+                // The raw inputs are evaluation data: never handed to an attack-facing subscriber (label revelation, …).
+                plain ??= update with { Tensors = tensors ??= Copy(update.Tensors), Inputs = null };
+                _transport.Send(subscriber, plain, Self);
+            }
+            else if (_updateSubscribers.TakeCredit(subscriber))
+            {
+                // Only subscribers that asked for weights (the online gradient inversion) get the inputs, to score their
+                // reconstructions, exactly as a tap gets the true labels: never as the attack's input.
+                weighted ??= update with { Tensors = tensors ??= Copy(update.Tensors), Weights = WeightsOf(update.Version) };
+                _transport.Send(subscriber, weighted, Self);
+            }
+            else
+            {
+                // Copies of the model for a subscriber busy with an earlier update would only be dropped; allocating
+                // them at every step slowed training threefold (docs/attacks.md).
+                subscriber.Tell(new UpdateWithheld(update.RunId, update.Version, update.WorkerId), Self);
+            }
         }
     }
+
+    private static TensorSet Copy(TensorSet tensors) => tensors with { Values = (float[])tensors.Values.Clone() };
 
     /// <summary>Whether the weights of recent versions are kept: only while a subscriber or the recorder needs them.</summary>
     private bool KeepsWeights => _updateSubscribers.AnyWantWeights || (_updateRecorder is not null && _capture.Weights);

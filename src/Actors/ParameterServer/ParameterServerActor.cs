@@ -108,6 +108,7 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
         Command<StepFailed>(OnStepFailed);
         Command<StragglerCheck>(OnStragglerCheck);
         Command<SubscribeUpdates>(s => { if (Admitted()) _updateSubscribers.Subscribe(s, Sender, Context, _log, _finished ? _version : null); });
+        Command<UpdateDemand>(d => _updateSubscribers.Demand(Sender, d));
         Command<GetRunSpec>(_ => { if (Admitted()) Sender.Tell(_setup.Spec); });
         Command<GetServerStatus>(_ => Sender.Tell(new ServerStatus(_setup.Spec.RunId, _version, _roster.Count, _roster.Active.Count,
             _updateSubscribers.Count, _rejected, _finished)));

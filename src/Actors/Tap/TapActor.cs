@@ -64,8 +64,7 @@ public sealed class TapActor : ReceiveActor, IWithTimers
             : invertUpdates ? GradientInverter.Props(spec, _settings)
             : LabelRevealer.Props(spec, _settings);
         _subscriber = Context.Watch(Context.ActorOf(
-            BoundedSubscriber.ForRun(spec.RunId, _parameterServer, consumer, invertUpdates ? _settings.Gradients.Capacity : _settings.Capacity,
-                updatesOnly: true, withWeights: invertUpdates), "updates"));
+            BoundedSubscriber.ForRun(spec.RunId, _parameterServer, consumer, _settings.Capacity, updatesOnly: true, withWeights: invertUpdates), "updates"));
         var attack = spec.Split is not null ? $"split at {spec.Split.Cut}, inversion"
             : invertUpdates ? $"{spec.Mode} mode, gradient inversion" : $"{spec.Mode} mode, label revelation";
         _log.Info("Tap attached to run {0} ({1}{2}).", spec.RunId, attack, spec.RecordLabels || spec.RecordInputs ? ", scoring against the recorded truth" : "");

@@ -46,14 +46,13 @@ public sealed record InversionTapSettings(
 }
 
 /// <summary>How the tap inverts a data-parallel run's worker updates (keys under actortrain.tap.inversion; `run
-/// --invert-labels`, `--invert-iterations`, `--invert-restarts`). The defaults keep one inversion of a small batch
-/// near a second on 2 CPU cores, so the tap keeps up with part of a run and drops (and counts) the rest.</summary>
+/// --invert-labels`, `--invert-iterations`, `--invert-restarts`). The tap takes one update at a time, the newest
+/// accepted when it is free (<see cref="Protocol.UpdateDemand"/>), and counts the rest as dropped; one inversion of a
+/// small batch takes a few seconds on one CPU thread.</summary>
 /// <param name="Labels">What the attacker knows of the labels: none, rlg (revealed from the update itself), true (recorded).</param>
 /// <param name="Iterations">Most optimisation steps per restart.</param>
 /// <param name="Restarts">Random restarts, keeping the best gradient match.</param>
-/// <param name="Capacity">Updates kept waiting for the attack (instead of <see cref="TapSettings.Capacity"/>): an inversion
-/// takes about a second, so a deep queue would only hold stale updates and make the end of a run wait to drain it.</param>
-public sealed record GradientInversionTapSettings(LabelKnowledge Labels = LabelKnowledge.Rlg, int Iterations = 300, int Restarts = 1, int Capacity = 8)
+public sealed record GradientInversionTapSettings(LabelKnowledge Labels = LabelKnowledge.Rlg, int Iterations = 300, int Restarts = 1)
 {
     /// <summary>The attack's options (the rest at <see cref="GradientInversionOptions"/>'s defaults).</summary>
     public GradientInversionOptions Options => GradientInversionOptions.Default with { Iterations = Iterations, Restarts = Restarts };

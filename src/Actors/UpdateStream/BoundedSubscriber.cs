@@ -31,6 +31,8 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
     private bool _consumerBusy;
     private long _received;
     private long _delivered;
+    private long _withheld;
+    private bool _demanded; // with weights: asked the server for an update that has not come yet
 
     public BoundedSubscriber(string topic, Props consumer, int capacity, (string RunId, IActorRef Server)? updates = null, bool updatesOnly = false,
         bool withWeights = false)
@@ -84,7 +86,7 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
                 $"A bounded subscriber's capacity must be at least 1 message (got {capacity}).");
     }
 
-    private SubscriberStats Stats => new(_received, _delivered, _queue.Dropped, _queue.Count);
+    private SubscriberStats Stats => new(_received, _delivered, _queue.Dropped + _withheld, _queue.Count);
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
@@ -118,6 +120,14 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
             if (Sender.Equals(_updatesFrom)) return;
             _updatesFrom = Context.Watch(Sender);
             _log.Debug("Receiving the updates of run {0} from {1}.", _updates?.RunId, Sender);
+            _demanded = false; // a new server knows no earlier demand
+            AskForNextIfIdle();
+        });
+        Receive<Protocol.UpdateWithheld>(_ =>
+        {
+            // An accepted update the server did not send (we asked for none): seen, and dropped.
+            _received++;
+            _withheld++;
         });
         Receive<ConsumerReady>(_ => OnConsumerReady());
         Receive<Protocol.RunFinished>(finished =>
@@ -141,6 +151,7 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
             return;
         }
         if (_updatesOnly && message is not (Protocol.WorkerUpdate or Protocol.SplitTensors)) return;
+        if (message is Protocol.WorkerUpdate) _demanded = false;
         _received++;
         if (!_consumerBusy)
             Deliver(message);
@@ -154,6 +165,19 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
         if (!_consumerBusy || !Sender.Equals(_consumer)) return;
         _consumerBusy = false;
         if (_queue.TryDequeue(out var next)) Deliver(next);
+        else AskForNextIfIdle();
+    }
+
+    /// <summary>
+    /// With weights, updates come only as asked for (<see cref="Protocol.UpdateDemand"/>): one at a time, when the
+    /// consumer is free, so the server copies the model only for an update that will be attacked, and the one it sends
+    /// is the newest accepted after the consumer finished the last.
+    /// </summary>
+    private void AskForNextIfIdle()
+    {
+        if (!_withWeights || _demanded || _consumerBusy || _queue.Count > 0 || _updatesFrom is null || _updates is not { } updates) return;
+        _updatesFrom.Tell(new Protocol.UpdateDemand(updates.RunId, 1));
+        _demanded = true;
     }
 
     private void Deliver(object message)

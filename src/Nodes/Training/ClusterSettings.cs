@@ -155,10 +155,9 @@ public sealed record ClusterSettings(
                 : $"{G}labels = {labelName}: choose none, rlg or true."),
         };
         var settings = new Actors.Tap.GradientInversionTapSettings(labels,
-            cluster.InvertIterations ?? config.GetInt(G + "iterations"), cluster.InvertRestarts ?? config.GetInt(G + "restarts"), config.GetInt(G + "capacity"));
+            cluster.InvertIterations ?? config.GetInt(G + "iterations"), cluster.InvertRestarts ?? config.GetInt(G + "restarts"));
         if (settings.Iterations < 1) throw new ConfigurationException($"--invert-iterations {settings.Iterations} ({G}iterations): must be at least 1.");
         if (settings.Restarts < 1) throw new ConfigurationException($"--invert-restarts {settings.Restarts} ({G}restarts): must be at least 1.");
-        if (settings.Capacity < 1) throw new ConfigurationException($"{G}capacity {settings.Capacity}: must be at least 1.");
         return settings;
     }
 

@@ -10,8 +10,9 @@ namespace ActorTrain.Actors.Tests.ParameterServer;
 
 /// <summary>
 /// The parameter server's update stream for the online gradient inversion: a subscriber that asked for weights gets
-/// each update with the weights its worker computed it on (and the recorded inputs), every other subscriber gets
-/// neither. Test probes play the workers and subscribers; every message is serialized, as if remote.
+/// the updates it asks for with the weights their worker computed them on (and the recorded inputs), a notice for the
+/// others; every other subscriber gets every update without either. Test probes play the workers and subscribers;
+/// every message is serialized, as if remote.
 /// </summary>
 public sealed class UpdateWeightsTests : TestKit
 {
@@ -40,11 +41,13 @@ public sealed class UpdateWeightsTests : TestKit
         return server;
     }
 
-    private TestProbe Subscribe(IActorRef server, bool withWeights)
+    /// <param name="demand">With weights: the updates it asks for at once.</param>
+    private TestProbe Subscribe(IActorRef server, bool withWeights, int demand = 0)
     {
         var subscriber = CreateTestProbe();
         subscriber.Send(server, new SubscribeUpdates("test-run", withWeights));
         subscriber.ExpectMsg<UpdatesSubscribed>(Wait);
+        if (demand > 0) subscriber.Send(server, new UpdateDemand("test-run", demand));
         return subscriber;
     }
 
@@ -53,7 +56,7 @@ public sealed class UpdateWeightsTests : TestKit
     {
         var worker = CreateTestProbe();
         var server = Start(TestSpecs.Spec(globalBatch: 8), (worker, "w0"));
-        var (plain, weighted) = (Subscribe(server, withWeights: false), Subscribe(server, withWeights: true));
+        var (plain, weighted) = (Subscribe(server, withWeights: false), Subscribe(server, withWeights: true, demand: 2));
         worker.Send(server, new WorkerReady("test-run", "w0"));
         var inputs = new[] { 0.5f, -1.25f, 2f };
 
@@ -73,6 +76,16 @@ public sealed class UpdateWeightsTests : TestKit
             Assert.Null(without.Inputs); // evaluation data never reaches an attack-facing subscriber
             Assert.Equal(new long[] { 1, 2 }, without.Labels);
         }
+
+        // Its two updates taken, the weights subscriber is told of the third instead; the plain one gets it as ever.
+        Assert.Equal(2, worker.ExpectMsg<StepOrder>(Wait).Version);
+        worker.Send(server, Update("w0", 2, inputs));
+        Assert.Equal(new UpdateWithheld("test-run", 2, "w0"), weighted.ExpectMsg<UpdateWithheld>(Wait));
+        Assert.Equal(2, plain.ExpectMsg<WorkerUpdate>(Wait).Version);
+        weighted.Send(server, new UpdateDemand("test-run", 1));
+        Assert.Equal(3, worker.ExpectMsg<StepOrder>(Wait).Version);
+        worker.Send(server, Update("w0", 3, inputs));
+        Assert.NotNull(weighted.ExpectMsg<WorkerUpdate>(Wait).Weights);
     }
 
     [Fact]
@@ -80,7 +93,7 @@ public sealed class UpdateWeightsTests : TestKit
     {
         var (fast, slow) = (CreateTestProbe(), CreateTestProbe());
         var server = Start(TestSpecs.Spec("async", globalBatch: 8), (fast, "fast"), (slow, "slow")); // max-staleness 2
-        var weighted = Subscribe(server, withWeights: true);
+        var weighted = Subscribe(server, withWeights: true, demand: 4);
         fast.Send(server, new WorkerReady("test-run", "fast"));
         slow.Send(server, new WorkerReady("test-run", "slow"));
         var orders = new Dictionary<long, float[]> { [0] = fast.ExpectMsg<StepOrder>(Wait).Weights.Values };

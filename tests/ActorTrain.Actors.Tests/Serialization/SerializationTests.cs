@@ -58,6 +58,8 @@ public sealed class SerializationTests : IDisposable
         new ActorTrain.Actors.Recording.LabelsRecorded("run", 2, "w", [7, 7, 1]),
         new WorkerUpdate("run", 8, "d", 2, 0.25, UpdateKind.Gradient, Set(8), [3, 1], Inputs: [0.5f, -1.25f, 2, 0]),
         new SubscribeUpdates("run", WithWeights: true),
+        new UpdateDemand("run", 3),
+        new UpdateWithheld("run", 12, "w1"),
         new WorkerUpdate("run", 9, "e", 2, 0.25, UpdateKind.Gradient, Set(8), [3, 1], Inputs: [0.5f, -1.25f, 2, 0], Weights: [1, -2, 3.5f, 0, 0, 0, 7, -0.125f]),
         new WorkerUpdate("run", 9, "e", 2, 0.25, UpdateKind.Gradient, Set(8), Weights: [1, -2, 3.5f, 0, 0, 0, 7, -0.125f]),
         new UpdateInverted("run", 9, "e", 2, [1, 3], [1, 3], 1.0, 0.01, 20.0, 0.8, 0.05, 300, 1.5),
