@@ -65,7 +65,6 @@ public sealed class GradientInverter : ReceiveActor
         _refusal = UpdateInverter.Refusal(_spec);
         if (_refusal is null && _settings.Labels == LabelKnowledge.True && !_spec.RecordLabels)
             _refusal = $"Labels 'true' need the batches' recorded labels, but run {_spec.RunId} does not record them: run with --record-labels, or use --invert-labels rlg | none.";
-        if (_refusal is null) _inverter = new UpdateInverter(_spec);
         if (_refusal is not null) _log.Error("The tap cannot invert the updates of run {0}: {1}", _spec.RunId, _refusal);
         else
             _log.Info("Gradient inversion tap on run {0}: labels {1}, {2} steps × {3} restart(s) per update{4}.", _spec.RunId,
@@ -80,11 +79,15 @@ public sealed class GradientInverter : ReceiveActor
 
     private void Invert(WorkerUpdate update)
     {
-        if (_inverter is null)
+        if (_refusal is not null)
         {
             _failed++;
             return;
         }
+        // Built at the first update, not at start: building seeds torch's global generator, and at start that could
+        // interleave with the parameter server drawing the run's initial weights (a seeded run must reproduce). An
+        // update exists only once those weights do.
+        _inverter ??= new UpdateInverter(_spec);
         if (update.Weights is null)
         {
             _failed++;
@@ -132,5 +135,5 @@ public sealed class GradientInverter : ReceiveActor
 
     private static double Mean(double sum, long count) => count == 0 ? double.NaN : sum / count;
 
-    public static string Name(LabelKnowledge labels) => labels.ToString().ToLowerInvariant();
+    private static string Name(LabelKnowledge labels) => labels.ToString().ToLowerInvariant();
 }
