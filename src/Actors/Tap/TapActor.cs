@@ -11,7 +11,8 @@ namespace ActorTrain.Actors.Tap;
 /// <see cref="TapSettings.Attack"/> "invert", a <see cref="GradientInverter"/> fed the weights behind each update; on a
 /// split run an <see cref="ActivationInverter"/>). The
 /// subscriber never waits for the attack, so the tap never slows training: when the attack falls behind, the oldest
-/// waiting updates are dropped and counted. Answers <see cref="GetTapReport"/> with the subscriber's and the
+/// waiting updates are dropped and counted (the gradient inverter instead pulls one update at a time, the newest when
+/// it is free, and the server counts the others out without copying them). Answers <see cref="GetTapReport"/> with the subscriber's and the
 /// revealer's counts together.
 /// </summary>
 public sealed class TapActor : ReceiveActor, IWithTimers

@@ -110,7 +110,7 @@ public static class NodeCommand
         return command;
     }
 
-    /// <summary>The tap's line: label revelation on a data-parallel run, inversion on a split run.</summary>
+    /// <summary>The tap's line: label revelation or gradient inversion on a data-parallel run, inversion on a split run.</summary>
     private static string Describe(string attack, Actors.Protocol.TapReport report) =>
         InversionSummary.From(report)?.Describe() ?? GradientInversionSummary.From(report)?.Describe() ?? TapSummary.From(attack, report).Describe();
 
