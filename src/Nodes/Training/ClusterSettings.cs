@@ -144,16 +144,8 @@ public sealed record ClusterSettings(
         var given = cluster.InvertLabels is not null || cluster.InvertIterations is not null || cluster.InvertRestarts is not null;
         if (given && (cluster.Attack?.ToLowerInvariant() != "invert" || cluster.Split is not null))
             throw new ConfigurationException("--invert-labels, --invert-iterations and --invert-restarts tune the gradient inversion of worker updates: give --attack invert (without --split).");
-        var labelName = (cluster.InvertLabels ?? config.GetString(G + "labels")).ToLowerInvariant();
-        var labels = labelName switch
-        {
-            "none" => Tensors.Attacks.LabelKnowledge.None,
-            "rlg" => Tensors.Attacks.LabelKnowledge.Rlg,
-            "true" => Tensors.Attacks.LabelKnowledge.True,
-            _ => throw new ConfigurationException(cluster.InvertLabels is not null
-                ? $"--invert-labels {cluster.InvertLabels}: choose none, rlg or true."
-                : $"{G}labels = {labelName}: choose none, rlg or true."),
-        };
+        var labels = Cli.ReplayInversion.ParseLabels(cluster.InvertLabels ?? config.GetString(G + "labels"),
+            cluster.InvertLabels is not null ? "--invert-labels" : G + "labels");
         var settings = new Actors.Tap.GradientInversionTapSettings(labels,
             cluster.InvertIterations ?? config.GetInt(G + "iterations"), cluster.InvertRestarts ?? config.GetInt(G + "restarts"));
         if (settings.Iterations < 1) throw new ConfigurationException($"--invert-iterations {settings.Iterations} ({G}iterations): must be at least 1.");
