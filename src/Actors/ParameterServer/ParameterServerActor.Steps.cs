@@ -184,27 +184,67 @@ public sealed partial class ParameterServerActor
             _labelRecorder.Tell(new Recording.InputsRecorded(update.RunId, update.Version, update.WorkerId, inputs));
         if (_updateSubscribers.Count == 0) return;
         // Workers reuse their update buffers behind the barrier; a subscriber may hold a message much longer.
-        // The raw inputs are evaluation data: never handed to the attack-facing stream.
-        var copy = update with { Tensors = update.Tensors with { Values = (float[])update.Tensors.Values.Clone() }, Inputs = null };
-        foreach (var subscriber in _updateSubscribers.All) _transport.Send(subscriber, copy, Self);
+        TensorSet? tensors = null;
+        WorkerUpdate? plain = null, weighted = null;
+        foreach (var subscriber in _updateSubscribers.All)
+        {
+            if (!_updateSubscribers.WantsWeights(subscriber))
+            {
+                // The raw inputs are evaluation data: never handed to an attack-facing subscriber (label revelation, …).
+                plain ??= update with { Tensors = tensors ??= Copy(update.Tensors), Inputs = null };
+                _transport.Send(subscriber, plain, Self);
+            }
+            else if (_updateSubscribers.TakeCredit(subscriber))
+            {
+                // Only subscribers that asked for weights (the online gradient inversion) get the inputs, to score their
+                // reconstructions, exactly as a tap gets the true labels: never as the attack's input.
+                weighted ??= update with { Tensors = tensors ??= Copy(update.Tensors), Weights = WeightsOf(update.Version) };
+                _transport.Send(subscriber, weighted, Self);
+            }
+            else
+            {
+                // Copies of the model for a subscriber busy with an earlier update would only be dropped; allocating
+                // them at every step slowed training threefold (docs/attacks.md).
+                subscriber.Tell(new UpdateWithheld(update.RunId, update.Version, update.WorkerId), Self);
+            }
+        }
+    }
+
+    private static TensorSet Copy(TensorSet tensors) => tensors with { Values = (float[])tensors.Values.Clone() };
+
+    /// <summary>Whether the weights of recent versions are kept: only while a subscriber or the recorder needs them.</summary>
+    private bool KeepsWeights => _updateSubscribers.AnyWantWeights || (_updateRecorder is not null && _capture.Weights);
+
+    /// <summary>
+    /// The weights of <paramref name="version"/> (the ones its updates were computed on) as an array nobody changes
+    /// again, or null when they are no longer kept (an async version beyond max-staleness, or one from before anyone
+    /// asked). sync and local-sgd reuse their weight buffers (<see cref="BufferRing"/>), so the current version's are
+    /// copied, once per version; async makes a fresh array per version and keeps the last few (<see cref="Committed"/>).
+    /// </summary>
+    private float[]? WeightsOf(long version)
+    {
+        if (_recentWeights.Find(version) is { } kept) return kept;
+        if (version != _version) return null;
+        return _recentWeights.Remember(version, _weightBuffers is null ? _weights : (float[])_weights.Clone());
     }
 
     /// <summary>
-    /// Records the weights of <paramref name="version"/> once, before its first captured update (the same recorder keeps
-    /// the order). They are the current weights while the version is current, which in sync mode it always is; an async
-    /// update that arrives after its version was superseded finds them gone.
+    /// Records the weights of <paramref name="version"/> before its captured update, unless they were the last weights
+    /// recorded (the same recorder keeps the order; replay pairs each update with the weights recorded last before it).
+    /// An async update whose version was superseded finds them among the recent versions (max-staleness + 1 kept).
     /// </summary>
     private void CaptureWeights(long version)
     {
-        if (version <= _weightsCaptured) return;
-        if (version != _version)
+        if (version == _weightsCaptured) return;
+        var weights = version == _version ? _weights : _recentWeights.Find(version);
+        if (weights is null)
         {
-            _log.Warning("Run {0}: the weights of version {1} are superseded (now {2}); its captured update cannot be inverted offline.",
+            _log.Warning("Run {0}: the weights of version {1} are no longer kept (now {2}); its captured update cannot be inverted offline.",
                 _setup.Spec.RunId, version, _version);
             return;
         }
         _weightsCaptured = version;
-        _updateRecorder!.Tell(_capture.CaptureWeights(_setup.Spec.RunId, version, _store.Layout, _weights));
+        _updateRecorder!.Tell(_capture.CaptureWeights(_setup.Spec.RunId, version, _store.Layout, weights));
     }
 
     private string? VersionProblem(WorkerUpdate update)
@@ -278,6 +318,8 @@ public sealed partial class ParameterServerActor
     {
         ApplyStep(step);
         _weights = _weightBuffers is null ? _store.Weights() : _store.WeightsInto(_weightBuffers.Next());
+        // async: updates computed on this version may arrive after the next ones; its array is never changed, so keep it.
+        if (_weightBuffers is null && KeepsWeights) _recentWeights.Remember(_version, _weights);
         var (samples, loss, workers) = (step.Samples, step.Loss, step.Workers);
         _stepLog.Write(_version, workers, samples, loss, _rejected, _stepBytes);
         _stepBytes = 0;

@@ -51,7 +51,8 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
     private float[]? _sum;
     private BufferRing? _weightBuffers;
     private long _version;
-    private long _weightsCaptured = -1; // the last version whose weights were recorded
+    private readonly RecentWeights _recentWeights;
+    private long _weightsCaptured = -1; // the version whose weights were recorded last (replay pairs each update with the weights before it)
     private long _samples;
     private long _rejected;
     private long _stepBytes;
@@ -88,6 +89,7 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
         // sync and local-sgd: every worker that read version v has reported before v+1 exists; stragglers that still
         // hold an order three versions old compute on a mixture and are rejected as stale anyway.
         if (_setup.Mode != AggregationMode.Async) _weightBuffers = new BufferRing(_store.Layout.TotalLength, 3);
+        _recentWeights = new RecentWeights(_setup.Mode == AggregationMode.Async ? _setup.MaxStaleness + 1 : 1);
 
         Recover<SnapshotOffer>(RecoverSnapshot);
         Recover<StepCommitted>(RecoverStep);
@@ -106,6 +108,7 @@ public sealed partial class ParameterServerActor : ReceivePersistentActor, IWith
         Command<StepFailed>(OnStepFailed);
         Command<StragglerCheck>(OnStragglerCheck);
         Command<SubscribeUpdates>(s => { if (Admitted()) _updateSubscribers.Subscribe(s, Sender, Context, _log, _finished ? _version : null); });
+        Command<UpdateDemand>(d => _updateSubscribers.Demand(Sender, d));
         Command<GetRunSpec>(_ => { if (Admitted()) Sender.Tell(_setup.Spec); });
         Command<GetServerStatus>(_ => Sender.Tell(new ServerStatus(_setup.Spec.RunId, _version, _roster.Count, _roster.Active.Count,
             _updateSubscribers.Count, _rejected, _finished)));

@@ -36,10 +36,14 @@ public sealed record StepOrder(string RunId, long Version, int WorkerBatchSize, 
 /// compresses its updates; then <see cref="TensorSet.Values"/> is empty and the parameter server decodes this first.</param>
 /// <param name="Inputs">The batch's raw inputs, [batch size, ...sample shape] row-major, only when a data-parallel run
 /// records them for evaluation (--record-inputs): the parameter server writes them to the evaluation stream and strips
-/// them before anything attack-facing sees the update.</param>
+/// them before anything attack-facing sees the update, except for subscribers that asked for weights (the online
+/// gradient inversion), which score against them and never feed them to the attack.</param>
+/// <param name="Weights">Parameter server → subscribers that asked for weights (<see cref="SubscribeUpdates.WithWeights"/>) only:
+/// the weights of <paramref name="Version"/>, the ones the worker computed this update on, in the layout of
+/// <paramref name="Tensors"/>. Carried on the update itself so the two are queued and dropped together. Never sent by workers.</param>
 public sealed record WorkerUpdate(
     string RunId, long Version, string WorkerId, int BatchSize, double Loss, UpdateKind Kind, TensorSet Tensors, long[]? Labels = null,
-    Tensors.Compression.CompressedUpdate? Compressed = null, float[]? Inputs = null)
+    Tensors.Compression.CompressedUpdate? Compressed = null, float[]? Inputs = null, float[]? Weights = null)
     : ITensorMessage
 {
     /// <value>Bytes of values this update carries on the wire: the compressed payload, or 4 per float32.</value>

@@ -45,6 +45,9 @@ public sealed record TapReport(
     /// <summary>The inversion tap's totals (split runs); null for label revelation.</summary>
     public InversionReport? Inversion { get; init; }
 
+    /// <summary>The online gradient inversion's totals (data-parallel runs with --attack invert); null otherwise.</summary>
+    public GradientInversionReport? Gradients { get; init; }
+
     /// <summary>Every update that arrived has been attacked, failed or dropped.</summary>
     public bool Drained => Queued == 0 && UpdatesSeen == UpdatesAttacked + Failed + Dropped;
 }
@@ -53,4 +56,7 @@ public sealed record TapReport(
 public static class TapTopics
 {
     public static string Revealed(string runId) => $"actortrain.revealed.{runId}";
+
+    /// <summary>Where the online gradient inversion publishes each <see cref="UpdateInverted"/>.</summary>
+    public static string Inverted(string runId) => $"actortrain.inverted.{runId}";
 }

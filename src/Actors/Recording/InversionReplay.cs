@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using ActorTrain.Actors.Protocol;
+using ActorTrain.Actors.Tap;
 using ActorTrain.Tensors.Attacks;
-using ActorTrain.Tensors.Data;
-using ActorTrain.Tensors.Models;
 using Akka.Configuration;
-using static TorchSharp.torch;
 
 namespace ActorTrain.Actors.Recording;
 
@@ -13,19 +11,6 @@ namespace ActorTrain.Actors.Recording;
 /// itself) or true (the recorded labels: the upper bound).</param>
 /// <param name="MaxUpdates">Most updates inverted (the first ones in range that have their version's weights).</param>
 public sealed record InversionReplayOptions(LabelKnowledge Labels, int MaxUpdates, GradientInversionOptions Inversion);
-
-/// <summary>One recorded update, inverted.</summary>
-/// <param name="Labels">The labels the reconstruction carried (ascending, or the joint regime's arg-max per dummy).</param>
-/// <param name="TrueLabels">The batch's recorded labels, ascending; null when the run did not record them.</param>
-/// <param name="LabelAccuracy">Multiset overlap of <paramref name="Labels"/> with the true labels, / N; null without them.</param>
-/// <param name="Mse">Against the recorded inputs in [0, 1], each reconstruction paired with its closest true image; null
-/// when the run did not record inputs (also <paramref name="Psnr"/>, in dB, and <paramref name="Ssim"/>).</param>
-/// <param name="Seconds">Wall-clock time of the inversion, RLG included.</param>
-/// <param name="Truth">The recorded inputs in [0, 1] (for a picture), or null.</param>
-/// <param name="Reconstruction">The reconstructions in [0, 1], paired with the truth's order when it is known.</param>
-public sealed record InvertedUpdate(
-    long Version, string WorkerId, int BatchSize, long[] Labels, long[]? TrueLabels, double? LabelAccuracy, double? Mse, double? Psnr,
-    double? Ssim, double GradientDistance, int Iterations, double Seconds, float[]? Truth, float[] Reconstruction);
 
 /// <summary>What an inversion replay did.</summary>
 /// <param name="Captured">Captured updates in range the stream held.</param>
@@ -38,14 +23,12 @@ public sealed record InversionReplayReport(
 /// Offline gradient inversion (<see cref="GradientInversion"/>) of a run's recorded full updates: rebuilds the model the
 /// run trained from its <see cref="RecordingStarted"/> spec, loads the weights of each update's version
 /// (<see cref="WeightsCaptured"/>, --capture all --capture-weights), and reconstructs the worker's batch from its mean
-/// gradient; scored against the evaluation stream (labels-RUN) when the run recorded the labels (--record-labels) and
-/// inputs (--record-inputs) there. Fashion-MNIST runs of sync or async mode only: a local-sgd update is a weight delta
+/// gradient (<see cref="UpdateInverter"/>, the step the online tap takes too); scored against the evaluation stream
+/// (labels-RUN) when the run recorded the labels (--record-labels) and inputs (--record-inputs) there. Fashion-MNIST runs of sync or async mode only: a local-sgd update is a weight delta
 /// over several batches, not one batch's gradient.
 /// </summary>
 public static class InversionReplay
 {
-    private static readonly long[] ImageShape = [1, 28, 28];
-
     public static async Task<InversionReplayReport> RunAsync(Config journal, string runId, ReplayRange range, InversionReplayOptions options,
         Action<InvertedUpdate>? progress = null, CancellationToken cancellation = default)
     {
@@ -75,9 +58,9 @@ public static class InversionReplay
                 {
                     case RecordingStarted started when spec is null:
                         spec = started.Spec;
-                        refusal = Refusal(spec, runId);
+                        refusal = UpdateInverter.Refusal(spec);
                         if (refusal is null)
-                            using (var model = Build(spec)) parameters = model.named_parameters().Select(p => p.name).ToArray();
+                            using (var inverter = new UpdateInverter(spec)) parameters = inverter.ParameterNames.ToArray();
                         break;
                     case WeightsCaptured w:
                         (weights, anyWeights) = (w, true);
@@ -118,95 +101,19 @@ public static class InversionReplay
             throw new ArgumentException(
                 $"--labels true: run {runId} recorded no labels for worker {missing.WorkerId} at version {missing.Version}. Record with --record-labels, or use --labels rlg | none.");
 
-        using var model = Build(spec);
+        using var inverter = new UpdateInverter(spec);
         var results = new List<InvertedUpdate>();
         foreach (var (update, weights) in work)
         {
             cancellation.ThrowIfCancellationRequested();
-            var result = Invert(model, update, weights, labels.GetValueOrDefault((update.Version, update.WorkerId)),
-                inputs.GetValueOrDefault((update.Version, update.WorkerId)), options);
+            var key = (update.Version, update.WorkerId);
+            var result = inverter.Invert(new UpdateToInvert(update.Version, update.WorkerId, update.BatchSize,
+                new TensorSet(update.Names, update.Shapes, update.Values()), new TensorSet(weights.Names, weights.Shapes, weights.Values()),
+                labels.GetValueOrDefault(key), inputs.GetValueOrDefault(key)), options.Labels, options.Inversion);
             results.Add(result);
             progress?.Invoke(result);
         }
         return new InversionReplayReport(runId, spec, results, events, captured, withoutWeights, corrupt, clock.Elapsed.TotalSeconds);
-    }
-
-    /// <summary>Why the run's updates cannot be inverted, or null.</summary>
-    private static string? Refusal(RunSpec spec, string runId)
-    {
-        if (spec.Mode == "local-sgd")
-            return $"Run {runId} trained local-sgd: its updates are weight deltas over several local steps, not one batch's gradient. Gradient inversion needs a sync or async run.";
-        if (spec.Dataset != "fashion-mnist" || spec.Model is not ("mlp" or "cnn"))
-            return $"Run {runId} trained {spec.Model} on {spec.Dataset}: replay --attack invert reconstructs images, from mlp or cnn runs on fashion-mnist.";
-        return null;
-    }
-
-    /// <summary>The model the run trained, with its seeded initial weights (replaced by the recorded ones before each inversion).</summary>
-    private static LayeredModel Build(RunSpec spec) => new ModelSpec(spec.Model, ImageShape, FashionMnist.ClassCount, spec.Hidden).Build(spec.Seed);
-
-    private static InvertedUpdate Invert(LayeredModel model, UpdateCaptured update, WeightsCaptured weights, long[]? trueLabels, float[]? trueInputs,
-        InversionReplayOptions options)
-    {
-        var clock = Stopwatch.StartNew();
-        var parameters = model.named_parameters().Select(p => (p.name, Parameter: (Tensor)p.parameter)).ToArray();
-        using var scope = NewDisposeScope();
-        Load(parameters, weights.Names, weights.Shapes, weights.Values(), "weights");
-        var target = ByName(update.Names, update.Shapes, update.Values());
-        var n = update.BatchSize;
-        var labels = options.Labels switch
-        {
-            LabelKnowledge.True => trueLabels,
-            LabelKnowledge.Rlg => GradientInversion.RevealLabels(model, target, n),
-            _ => null,
-        };
-        var inversion = options.Inversion with { InputBounds = FashionMnist.NormalisedPixelRange };
-        using var result = GradientInversion.Invert(model, target, n, ImageShape, labels, inversion);
-        var reconstructions = FashionMnist.ToUnitRange(result.Inputs);
-        var accuracy = trueLabels is null ? (double?)null : GradientInversionScoring.LabelAccuracy(result.Labels, trueLabels);
-        InversionScore? image = null;
-        float[]? truth = null;
-        if (trueInputs is not null)
-        {
-            if (trueInputs.Length != n * ImageShape.Aggregate(1L, (a, b) => a * b))
-                throw new InvalidDataException($"The recorded inputs of worker {update.WorkerId} at version {update.Version} hold {trueInputs.Length} values, not {n} images of 28 × 28.");
-            var images = FashionMnist.ToUnitRange(tensor(trueInputs, [n, .. ImageShape]));
-            image = GradientInversionScoring.Score(reconstructions, images, result.Labels, trueLabels ?? result.Labels).Image;
-            reconstructions = GradientInversionScoring.Paired(reconstructions, images);
-            truth = images.data<float>().ToArray();
-        }
-        return new InvertedUpdate(update.Version, update.WorkerId, n, result.Labels, trueLabels?.Order().ToArray(), accuracy, image?.Mse, image?.Psnr,
-            image?.Ssim, result.Distance, result.Iterations, clock.Elapsed.TotalSeconds, truth, reconstructions.contiguous().data<float>().ToArray());
-    }
-
-    /// <summary>Copies recorded values into the model's parameters, by name.</summary>
-    private static void Load((string Name, Tensor Parameter)[] parameters, string[] names, long[][] shapes, float[] values, string what)
-    {
-        var recorded = ByName(names, shapes, values);
-        using var noGrad = no_grad();
-        foreach (var (name, parameter) in parameters)
-        {
-            if (!recorded.TryGetValue(name, out var value))
-                throw new ArgumentException($"The recorded {what} lack parameter '{name}'. Record with --capture all --capture-weights.");
-            if (!value.shape.SequenceEqual(parameter.shape))
-                throw new ArgumentException($"The recorded {what} of '{name}' are {string.Join(" × ", value.shape)}; the model's parameter is {string.Join(" × ", parameter.shape)}.");
-            parameter.copy_(value);
-        }
-    }
-
-    /// <summary>Flat recorded values split into one tensor per name (in the current dispose scope).</summary>
-    private static Dictionary<string, Tensor> ByName(string[] names, long[][] shapes, float[] values)
-    {
-        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        var flat = tensor(values);
-        long offset = 0;
-        for (var i = 0; i < names.Length; i++)
-        {
-            var length = shapes[i].Aggregate(1L, (a, b) => a * b);
-            if (offset + length > values.Length) throw new InvalidDataException($"The recording holds {values.Length} values, fewer than its shapes name.");
-            result[names[i]] = flat.narrow(0, offset, length).reshape(shapes[i]);
-            offset += length;
-        }
-        return result;
     }
 
     /// <summary>The recorded labels and inputs of the <paramref name="wanted"/> batches by (version, worker); undecodable

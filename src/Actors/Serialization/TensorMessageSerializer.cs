@@ -23,6 +23,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
     {
         StepOrder => "order",
         WorkerUpdate { Compressed: not null } => "packed",
+        WorkerUpdate { Weights: not null } => "weighted",
         WorkerUpdate => "update",
         TransferChunk => "chunk",
         ParameterServer.StepCommitted => "committed",
@@ -62,6 +63,8 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                 BinaryFields.WriteLabels(writer, update.Labels);
                 writer.Write(update.Inputs is not null);
                 if (update.Inputs is { } inputs) BinaryFields.WriteValues(writer, inputs);
+                // A manifest of its own, so "update" and "packed" keep their layout: only a weighted update has this field.
+                if (update.Weights is { } computedOn && update.Compressed is null) BinaryFields.WriteValues(writer, computedOn);
                 BinaryFields.WriteTensorSetHeader(writer, update.Tensors);
                 if (update.Compressed is { } packed)
                 {
@@ -161,12 +164,13 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                     var values = BinaryFields.ReadValues(bytes, (int)reader.BaseStream.Position);
                     return new StepOrder(run, version, batch, members, new TensorSet(names, shapes, values));
                 }
-                case "update" or "packed":
+                case "update" or "packed" or "weighted":
                 {
                     var (run, version, worker, batch, loss) = (reader.ReadString(), reader.ReadInt64(), reader.ReadString(), reader.ReadInt32(), reader.ReadDouble());
                     var kind = (UpdateKind)reader.ReadByte();
                     var labels = BinaryFields.ReadLabels(reader);
                     var inputs = reader.ReadBoolean() ? BinaryFields.ReadValues(reader, bytes) : null;
+                    var computedOn = manifest == "weighted" ? BinaryFields.ReadValues(reader, bytes) : null;
                     var (names, shapes) = BinaryFields.ReadTensorSetHeader(reader);
                     if (manifest == "packed")
                     {
@@ -178,7 +182,7 @@ public sealed class TensorMessageSerializer(ExtendedActorSystem system) : Serial
                             new Tensors.Compression.CompressedUpdate(encoding, length, payload), inputs);
                     }
                     var values = BinaryFields.ReadValues(bytes, (int)reader.BaseStream.Position);
-                    return new WorkerUpdate(run, version, worker, batch, loss, kind, new TensorSet(names, shapes, values), labels, Inputs: inputs);
+                    return new WorkerUpdate(run, version, worker, batch, loss, kind, new TensorSet(names, shapes, values), labels, Inputs: inputs, Weights: computedOn);
                 }
                 case "split":
                 {

@@ -7,9 +7,12 @@ namespace ActorTrain.Actors.Tap;
 
 /// <summary>
 /// Role tap: learns the current run from the parameter server (through its proxy), then subscribes to the run's
-/// worker updates through a <see cref="BoundedSubscriber"/> whose consumer is a <see cref="LabelRevealer"/>. The
+/// worker updates through a <see cref="BoundedSubscriber"/> whose consumer is a <see cref="LabelRevealer"/> (or, with
+/// <see cref="TapSettings.Attack"/> "invert", a <see cref="GradientInverter"/> fed the weights behind each update; on a
+/// split run an <see cref="ActivationInverter"/>). The
 /// subscriber never waits for the attack, so the tap never slows training: when the attack falls behind, the oldest
-/// waiting updates are dropped and counted. Answers <see cref="GetTapReport"/> with the subscriber's and the
+/// waiting updates are dropped and counted (the gradient inverter instead pulls one update at a time, the newest when
+/// it is free, and the server counts the others out without copying them). Answers <see cref="GetTapReport"/> with the subscriber's and the
 /// revealer's counts together.
 /// </summary>
 public sealed class TapActor : ReceiveActor, IWithTimers
@@ -55,12 +58,17 @@ public sealed class TapActor : ReceiveActor, IWithTimers
             return;
         }
         _spec = spec;
-        // Data-parallel runs publish worker updates (label revelation); split runs, activations and client weights (inversion).
-        var consumer = spec.Split is null ? LabelRevealer.Props(spec, _settings) : ActivationInverter.Props(spec, _settings);
+        // Data-parallel runs publish worker updates (label revelation, or gradient inversion with the weights behind each);
+        // split runs, activations and client weights (inversion).
+        var invertUpdates = spec.Split is null && _settings.Attack == "invert";
+        var consumer = spec.Split is not null ? ActivationInverter.Props(spec, _settings)
+            : invertUpdates ? GradientInverter.Props(spec, _settings)
+            : LabelRevealer.Props(spec, _settings);
         _subscriber = Context.Watch(Context.ActorOf(
-            BoundedSubscriber.ForRun(spec.RunId, _parameterServer, consumer, _settings.Capacity, updatesOnly: true), "updates"));
-        _log.Info("Tap attached to run {0} ({1}{2}).", spec.RunId, spec.Split is null ? $"{spec.Mode} mode, label revelation" : $"split at {spec.Split.Cut}, inversion",
-            spec.RecordLabels || spec.RecordInputs ? ", scoring against the recorded truth" : "");
+            BoundedSubscriber.ForRun(spec.RunId, _parameterServer, consumer, _settings.Capacity, updatesOnly: true, withWeights: invertUpdates), "updates"));
+        var attack = spec.Split is not null ? $"split at {spec.Split.Cut}, inversion"
+            : invertUpdates ? $"{spec.Mode} mode, gradient inversion" : $"{spec.Mode} mode, label revelation";
+        _log.Info("Tap attached to run {0} ({1}{2}).", spec.RunId, attack, spec.RecordLabels || spec.RecordInputs ? ", scoring against the recorded truth" : "");
     }
 
     private void ReportTo(IActorRef asker)

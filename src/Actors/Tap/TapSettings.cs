@@ -20,8 +20,15 @@ public sealed record TapSettings(int Capacity = 64, string? RunsDirectory = null
 
     public RlgOptions Rlg { get; init; } = RlgOptions.Default;
 
+    /// <summary>The attack on a data-parallel run's updates: "rlg" (label revelation, <see cref="LabelRevealer"/>) or
+    /// "invert" (gradient inversion, <see cref="GradientInverter"/>). A split run's tap always inverts activations.</summary>
+    public string Attack { get; init; } = "rlg";
+
     /// <summary>The inversion attacker of split runs.</summary>
     public InversionTapSettings Inversion { get; init; } = new();
+
+    /// <summary>The online gradient inversion of data-parallel runs (<see cref="Attack"/> "invert").</summary>
+    public GradientInversionTapSettings Gradients { get; init; } = new();
 
     public string? InversionLogPathFor(string runId) => RunsDirectory is null ? null : Path.Combine(RunsDirectory, runId, InversionLogFileName);
 }
@@ -36,4 +43,17 @@ public sealed record InversionTapSettings(
     int InputsKept = 256)
 {
     public InversionOptions DecoderOptions => Decoder ?? new InversionOptions([1024], Epochs: 5);
+}
+
+/// <summary>How the tap inverts a data-parallel run's worker updates (keys under actortrain.tap.inversion; `run
+/// --invert-labels`, `--invert-iterations`, `--invert-restarts`). The tap takes one update at a time, the newest
+/// accepted when it is free (<see cref="Protocol.UpdateDemand"/>), and counts the rest as dropped; one inversion of a
+/// small batch takes a few seconds on one CPU thread.</summary>
+/// <param name="Labels">What the attacker knows of the labels: none, rlg (revealed from the update itself), true (recorded).</param>
+/// <param name="Iterations">Most optimisation steps per restart.</param>
+/// <param name="Restarts">Random restarts, keeping the best gradient match.</param>
+public sealed record GradientInversionTapSettings(LabelKnowledge Labels = LabelKnowledge.Rlg, int Iterations = 300, int Restarts = 1)
+{
+    /// <summary>The attack's options (the rest at <see cref="GradientInversionOptions"/>'s defaults).</summary>
+    public GradientInversionOptions Options => GradientInversionOptions.Default with { Iterations = Iterations, Restarts = Restarts };
 }

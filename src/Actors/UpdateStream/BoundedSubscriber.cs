@@ -21,6 +21,7 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
     private readonly string _topic;
     private readonly (string RunId, IActorRef Server)? _updates;
     private readonly bool _updatesOnly;
+    private readonly bool _withWeights;
     private IActorRef? _updatesFrom;
     private readonly Props _consumerProps;
     private readonly DropOldestQueue<object> _queue;
@@ -30,13 +31,17 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
     private bool _consumerBusy;
     private long _received;
     private long _delivered;
+    private long _withheld;
+    private bool _demanded; // with weights: asked the server for an update that has not come yet
 
-    public BoundedSubscriber(string topic, Props consumer, int capacity, (string RunId, IActorRef Server)? updates = null, bool updatesOnly = false)
+    public BoundedSubscriber(string topic, Props consumer, int capacity, (string RunId, IActorRef Server)? updates = null, bool updatesOnly = false,
+        bool withWeights = false)
     {
         Validate(topic, consumer, capacity);
         _topic = topic;
         _updates = updates;
         _updatesOnly = updatesOnly;
+        _withWeights = withWeights;
         _consumerProps = consumer;
         _queue = new DropOldestQueue<object>(capacity);
         _mediator = DistributedPubSub.Get(Context.System).Mediator;
@@ -53,12 +58,13 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
     /// e.g. the singleton proxy) and asks again for when that server goes away.
     /// </summary>
     /// <param name="updatesOnly">Pass on the <see cref="Protocol.WorkerUpdate"/>s (or a split server's <see cref="Protocol.SplitTensors"/>) alone and ignore the topic's metadata (not counted).</param>
-    public static Props ForRun(string runId, IActorRef parameterServer, Props consumer, int capacity, bool updatesOnly = false)
+    /// <param name="withWeights">Ask for each update with the weights it was computed on (<see cref="Protocol.SubscribeUpdates.WithWeights"/>).</param>
+    public static Props ForRun(string runId, IActorRef parameterServer, Props consumer, int capacity, bool updatesOnly = false, bool withWeights = false)
     {
         ArgumentNullException.ThrowIfNull(parameterServer);
         Validate(Protocol.UpdateTopics.For(runId), consumer, capacity);
         var updates = ((string RunId, IActorRef Server)?)(runId, parameterServer);
-        return Akka.Actor.Props.Create(() => new BoundedSubscriber(Protocol.UpdateTopics.For(runId), consumer, capacity, updates, updatesOnly));
+        return Akka.Actor.Props.Create(() => new BoundedSubscriber(Protocol.UpdateTopics.For(runId), consumer, capacity, updates, updatesOnly, withWeights));
     }
 
     /// <summary>Props for a subscriber to <paramref name="topic"/>.</summary>
@@ -80,7 +86,7 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
                 $"A bounded subscriber's capacity must be at least 1 message (got {capacity}).");
     }
 
-    private SubscriberStats Stats => new(_received, _delivered, _queue.Dropped, _queue.Count);
+    private SubscriberStats Stats => new(_received, _delivered, _queue.Dropped + _withheld, _queue.Count);
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
@@ -107,13 +113,21 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
 
     private void Subscribed()
     {
-        Receive<AskForUpdates>(_ => _updates?.Server.Tell(new Protocol.SubscribeUpdates(_updates.Value.RunId)));
+        Receive<AskForUpdates>(_ => _updates?.Server.Tell(new Protocol.SubscribeUpdates(_updates.Value.RunId, _withWeights)));
         Receive<Protocol.UpdatesSubscribed>(_ =>
         {
             Timers.Cancel("subscribe-updates");
             if (Sender.Equals(_updatesFrom)) return;
             _updatesFrom = Context.Watch(Sender);
             _log.Debug("Receiving the updates of run {0} from {1}.", _updates?.RunId, Sender);
+            _demanded = false; // a new server knows no earlier demand
+            AskForNextIfIdle();
+        });
+        Receive<Protocol.UpdateWithheld>(_ =>
+        {
+            // An accepted update the server did not send (we asked for none): seen, and dropped.
+            _received++;
+            _withheld++;
         });
         Receive<ConsumerReady>(_ => OnConsumerReady());
         Receive<Protocol.RunFinished>(finished =>
@@ -137,6 +151,7 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
             return;
         }
         if (_updatesOnly && message is not (Protocol.WorkerUpdate or Protocol.SplitTensors)) return;
+        if (message is Protocol.WorkerUpdate) _demanded = false;
         _received++;
         if (!_consumerBusy)
             Deliver(message);
@@ -150,6 +165,19 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
         if (!_consumerBusy || !Sender.Equals(_consumer)) return;
         _consumerBusy = false;
         if (_queue.TryDequeue(out var next)) Deliver(next);
+        else AskForNextIfIdle();
+    }
+
+    /// <summary>
+    /// With weights, updates come only as asked for (<see cref="Protocol.UpdateDemand"/>): one at a time, when the
+    /// consumer is free, so the server copies the model only for an update that will be attacked, and the one it sends
+    /// is the newest accepted after the consumer finished the last.
+    /// </summary>
+    private void AskForNextIfIdle()
+    {
+        if (!_withWeights || _demanded || _consumerBusy || _queue.Count > 0 || _updatesFrom is null || _updates is not { } updates) return;
+        _updatesFrom.Tell(new Protocol.UpdateDemand(updates.RunId, 1));
+        _demanded = true;
     }
 
     private void Deliver(object message)

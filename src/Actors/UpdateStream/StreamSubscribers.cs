@@ -14,10 +14,32 @@ namespace ActorTrain.Actors.UpdateStream;
 public sealed class StreamSubscribers(string runId, string stream, string server)
 {
     private readonly HashSet<IActorRef> _actors = [];
+    private readonly Dictionary<IActorRef, int> _withWeights = []; // → credit: updates it asked for and has not been sent
 
     public int Count => _actors.Count;
 
     public IEnumerable<IActorRef> All => _actors;
+
+    /// <summary>Whether some subscriber asked for the weights behind each update (<see cref="SubscribeUpdates.WithWeights"/>).</summary>
+    public bool AnyWantWeights => _withWeights.Count > 0;
+
+    public bool WantsWeights(IActorRef subscriber) => _withWeights.ContainsKey(subscriber);
+
+    /// <summary>A subscriber that asked for weights wants <see cref="UpdateDemand.Count"/> more updates (ignored from anyone else).</summary>
+    public void Demand(IActorRef subscriber, UpdateDemand demand)
+    {
+        if (demand.RunId == runId && demand.Count > 0 && _withWeights.TryGetValue(subscriber, out var credit))
+            _withWeights[subscriber] = (int)Math.Min(int.MaxValue, (long)credit + demand.Count);
+    }
+
+    /// <summary>Takes one update of <paramref name="subscriber"/>'s credit.</summary>
+    /// <returns>Whether it had credit left (then send it the update; otherwise an <see cref="UpdateWithheld"/>).</returns>
+    public bool TakeCredit(IActorRef subscriber)
+    {
+        if (_withWeights.GetValueOrDefault(subscriber) <= 0) return false;
+        _withWeights[subscriber]--;
+        return true;
+    }
 
     /// <param name="finishedAt">The run's final step when it has finished; null while it trains.</param>
     public void Subscribe(SubscribeUpdates subscribe, IActorRef sender, IActorContext context, ILoggingAdapter log, long? finishedAt)
@@ -30,8 +52,11 @@ public sealed class StreamSubscribers(string runId, string stream, string server
         if (_actors.Add(sender))
         {
             context.Watch(sender);
-            log.Info("{0} subscribed to the {1} of run {2}.", sender, stream, runId);
+            log.Info("{0} subscribed to the {1} of run {2}{3}.", sender, stream, runId, subscribe.WithWeights ? ", with the weights behind each" : "");
         }
+        // Asked again (e.g. its answer crossed a second request): its credit stands.
+        if (subscribe.WithWeights) _withWeights.TryAdd(sender, 0);
+        else _withWeights.Remove(sender);
         sender.Tell(new UpdatesSubscribed(runId));
         if (finishedAt is { } step) sender.Tell(new RunFinished(runId, step));
     }
@@ -42,5 +67,9 @@ public sealed class StreamSubscribers(string runId, string stream, string server
     }
 
     /// <returns>Whether <paramref name="actor"/> was a subscriber (then it is forgotten).</returns>
-    public bool Remove(IActorRef actor) => _actors.Remove(actor);
+    public bool Remove(IActorRef actor)
+    {
+        _withWeights.Remove(actor);
+        return _actors.Remove(actor);
+    }
 }

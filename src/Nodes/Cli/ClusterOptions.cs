@@ -18,7 +18,10 @@ public sealed class ClusterOptions
     private readonly Option<string?> _captureDtype = new("--capture-dtype") { Description = "fp32 (default) | fp16." };
     private readonly Option<bool> _captureWeights = new("--capture-weights") { Description = "With --capture all: also record the weights of each captured version, for `replay --attack invert`." };
     private readonly Option<bool> _recordLabels = new("--record-labels") { Description = "Experiments: record each batch's true labels in a separate evaluation stream." };
-    private readonly Option<string?> _attack = new("--attack") { Description = "run: attack beside training: rlg (label revelation on every worker update; the result gains \"tap\"), or with --split invert (reconstruct every activation batch; the result gains \"inversion\")." };
+    private readonly Option<string?> _attack = new("--attack") { Description = "run: attack beside training: rlg (label revelation on every worker update; the result gains \"tap\"), or invert (gradient inversion of every worker update it keeps up with; with --split, reconstruct every activation batch; the result gains \"inversion\")." };
+    private readonly Option<string?> _invertLabels = new("--invert-labels") { Description = "--attack invert on a data-parallel run: what the attacker knows of the labels: none | rlg (default) | true (needs --record-labels) (config: actortrain.tap.inversion.updates.labels)." };
+    private readonly Option<int?> _invertIterations = new("--invert-iterations") { Description = "--attack invert on a data-parallel run: most optimisation steps per restart (300)." };
+    private readonly Option<int?> _invertRestarts = new("--invert-restarts") { Description = "--attack invert on a data-parallel run: random restarts per update, keeping the best gradient match (1)." };
     private readonly Option<bool> _recordInputs = new("--record-inputs") { Description = "Experiments: split clients also send each batch's raw inputs to the inversion tap (never to the split server); data-parallel workers attach them to their updates for the evaluation stream (with a journal), never the attack-facing one. Scores inversions." };
     private readonly Option<string?> _split = new("--split") { Description = "Split learning at this cut point (e.g. act1): workers run the layers up to it, the split server the rest." };
     private readonly Option<string?> _defense = new("--defense") { Description = "With --split: nopeek (α·dCor(X, Z) in each client's loss) | none." };
@@ -40,7 +43,7 @@ public sealed class ClusterOptions
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { _mode, _workers, _localSteps, _minWorkers, _logLevel, _journal, _capture, _captureEvery, _captureDtype, _captureWeights, _recordLabels, _recordInputs, _attack, _split, _defense, _alpha, _noise, _noiseKind, _splitFed,
-                     _clipNorm, _noiseMultiplier, _compress, _keepRatio, _fp16, _localStepsMax, _periodDoubleEvery })
+                     _clipNorm, _noiseMultiplier, _compress, _keepRatio, _fp16, _localStepsMax, _periodDoubleEvery, _invertLabels, _invertIterations, _invertRestarts })
             command.Add(option);
     }
 
@@ -50,5 +53,6 @@ public sealed class ClusterOptions
         parse.GetValue(_attack), parse.GetValue(_split), parse.GetValue(_defense), parse.GetValue(_alpha), parse.GetValue(_noise), parse.GetValue(_noiseKind),
         parse.GetValue(_splitFed), parse.GetValue(_recordInputs),
         parse.GetValue(_clipNorm), parse.GetValue(_noiseMultiplier), parse.GetValue(_compress), parse.GetValue(_keepRatio), parse.GetValue(_fp16),
-        parse.GetValue(_localStepsMax), parse.GetValue(_periodDoubleEvery), parse.GetValue(_captureWeights));
+        parse.GetValue(_localStepsMax), parse.GetValue(_periodDoubleEvery), parse.GetValue(_captureWeights),
+        parse.GetValue(_invertLabels), parse.GetValue(_invertIterations), parse.GetValue(_invertRestarts));
 }

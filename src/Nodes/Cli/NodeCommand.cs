@@ -84,7 +84,7 @@ public static class NodeCommand
                 var completed = workers.GetAwaiter().GetResult();
                 if (tap.GetAwaiter().GetResult() is { } tapReport)
                 {
-                    var inversion = InversionSummary.From(tapReport);
+                    var inversion = (IInversionSummary?)InversionSummary.From(tapReport) ?? GradientInversionSummary.From(tapReport);
                     var summary = inversion is null ? TapSummary.From(settings.Attack!, tapReport) : null;
                     output.WriteLine(Describe(settings.Attack!, tapReport));
                     if (parse.GetValue(train.Json) is { } jsonPath)
@@ -120,9 +120,9 @@ public static class NodeCommand
     private static string Describe(IReadOnlyList<ComputeDevice> devices) =>
         string.Join(", ", devices.GroupBy(d => d.Name).Select(g => g.Count() == 1 ? g.Key : $"{g.Count()} on {g.Key}"));
 
-    /// <summary>The tap's line: label revelation on a data-parallel run, inversion on a split run.</summary>
+    /// <summary>The tap's line: label revelation or gradient inversion on a data-parallel run, inversion on a split run.</summary>
     private static string Describe(string attack, Actors.Protocol.TapReport report) =>
-        InversionSummary.From(report)?.Describe() ?? TapSummary.From(attack, report).Describe();
+        InversionSummary.From(report)?.Describe() ?? GradientInversionSummary.From(report)?.Describe() ?? TapSummary.From(attack, report).Describe();
 
     /// <param name="tap">A tap beside the server on this node (roles ps and tap), or null.</param>
     private static async Task<RunOutcome> RunParameterServer(ActorSystem system, ParameterServerSetup setup, Actors.Tap.TapSettings? tap,

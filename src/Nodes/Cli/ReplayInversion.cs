@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ActorTrain.Actors.Recording;
+using ActorTrain.Actors.Tap;
 using ActorTrain.Nodes.Bench;
 using ActorTrain.Nodes.Reports;
 using ActorTrain.Tensors.Attacks;
@@ -23,12 +24,13 @@ internal static class ReplayInversion
         string RunId, string Journal, string Mode, string Model, string Labels, int Iterations, int Restarts, long? From, long? To, long Events,
         long Captured, long WithoutWeights, IReadOnlyList<SkippedEvent> Corrupt, IReadOnlyList<Row> Updates, Means Means, double Seconds);
 
-    public static LabelKnowledge ParseLabels(string value) => value.ToLowerInvariant() switch
+    /// <param name="option">Where the value came from, for the error (an option or a configuration key).</param>
+    public static LabelKnowledge ParseLabels(string value, string option = "--labels") => value.ToLowerInvariant() switch
     {
         "none" => LabelKnowledge.None,
         "rlg" => LabelKnowledge.Rlg,
         "true" => LabelKnowledge.True,
-        _ => throw new ArgumentException($"--labels {value}: choose none, rlg or true."),
+        _ => throw new ArgumentException($"{option} {value}: choose none, rlg or true."),
     };
 
     public static int Run(TextWriter output, Akka.Configuration.Config journal, string description, string runId, ReplayRange range,

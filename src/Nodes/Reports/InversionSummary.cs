@@ -18,7 +18,7 @@ namespace ActorTrain.Nodes.Reports;
 public sealed record InversionSummary(
     long BatchesSeen, long BatchesAttacked, long Unattacked, long Dropped, long Unfinished, long WeightsSeen, long DecoderTrainings,
     int AuxiliarySamples, long Scored, long ScoredSamples, double? DecoderSeconds,
-    double? Mse, double? Psnr, double? Ssim, double? BaselineMse, double? BaselinePsnr, double? BaselineSsim)
+    double? Mse, double? Psnr, double? Ssim, double? BaselineMse, double? BaselinePsnr, double? BaselineSsim) : IInversionSummary
 {
     /// <returns>Null when the tap was not an inversion tap.</returns>
     public static InversionSummary? From(TapReport report) => report.Inversion is not { } i

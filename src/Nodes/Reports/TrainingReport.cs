@@ -32,7 +32,7 @@ public sealed record TrainingReport(
     IReadOnlyDictionary<string, long>? RejectedByReason = null,
     TapSummary? Tap = null,
     int? SplitfedRounds = null,
-    InversionSummary? Inversion = null,
+    IInversionSummary? Inversion = null,
     ActorTrain.Actors.Split.DefenseReport? Defense = null,
     UpdateWireSummary? Updates = null)
 {

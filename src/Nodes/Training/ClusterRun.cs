@@ -66,8 +66,8 @@ public static class ClusterRun
             outcome.TestAccuracy, outcome.FinalLoss, outcome.SamplesPerSecond, outcome.TrainingSeconds, run.Path,
             outcome.TestAccuracies.Select(p => new AccuracyPoint(p.Step, p.Value)).ToArray(),
             outcome.MaxWorkers, settings.Mode.Name(), outcome.RejectedUpdates, outcome.RejectedByReason,
-            outcome.Tap is { Inversion: null } tap ? TapSummary.From(settings.Attack ?? "rlg", tap) : null, outcome.SplitFedRounds,
-            outcome.Tap is { } inverted ? InversionSummary.From(inverted) : null, outcome.Defense,
+            outcome.Tap is { Inversion: null, Gradients: null } tap ? TapSummary.From(settings.Attack ?? "rlg", tap) : null, outcome.SplitFedRounds,
+            outcome.Tap is { } inverted ? (IInversionSummary?)InversionSummary.From(inverted) ?? GradientInversionSummary.From(inverted) : null, outcome.Defense,
             settings.Split is null ? UpdatesSummary(settings, outcome, data.Train.Count) : null);
         if (report.Updates is { } updates) output.WriteLine(updates.Describe());
         if (report.Tap is { } summary) output.WriteLine(summary.Describe());

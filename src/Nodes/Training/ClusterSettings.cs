@@ -13,7 +13,8 @@ public sealed record ClusterOverrides(
     string? Split = null, string? Defense = null, double? Alpha = null, double? ActivationNoise = null, string? NoiseKind = null,
     int? SplitFed = null, bool RecordInputs = false,
     double? ClipNorm = null, double? NoiseMultiplier = null, string? Compress = null, double? KeepRatio = null, bool Fp16 = false,
-    int? LocalStepsMax = null, int? PeriodDoubleEvery = null, bool CaptureWeights = false);
+    int? LocalStepsMax = null, int? PeriodDoubleEvery = null, bool CaptureWeights = false,
+    string? InvertLabels = null, int? InvertIterations = null, int? InvertRestarts = null);
 
 /// <summary>A cluster run's settings: what to train, how to aggregate, and the parameter server's limits.</summary>
 /// <param name="Cluster">The Akka configuration nodes are built from (user file over the references).</param>
@@ -39,7 +40,8 @@ public sealed record ClusterSettings(
     Actors.Tap.InversionTapSettings? TapInversion = null,
     Tensors.Compression.UpdateTransformOptions? UpdateTransforms = null,
     int LocalStepsMax = 0,
-    int PeriodDoubleEvery = 1)
+    int PeriodDoubleEvery = 1,
+    Actors.Tap.GradientInversionTapSettings? TapGradients = null)
 {
     public static readonly IReadOnlyList<string> LogLevels = ["DEBUG", "INFO", "WARNING", "ERROR"];
 
@@ -48,7 +50,11 @@ public sealed record ClusterSettings(
     /// <summary>The tap for `--attack`, logging to the run directories; null without one.</summary>
     public Actors.Tap.TapSettings? Tap => Attack is null
         ? null
-        : new Actors.Tap.TapSettings(TapCapacity, Train.RunsDirectory) { Inversion = TapInversion ?? new Actors.Tap.InversionTapSettings() };
+        : new Actors.Tap.TapSettings(TapCapacity, Train.RunsDirectory)
+        {
+            Attack = Attack, Inversion = TapInversion ?? new Actors.Tap.InversionTapSettings(),
+            Gradients = TapGradients ?? new Actors.Tap.GradientInversionTapSettings(),
+        };
 
     public static ClusterSettings Resolve(ActorTrainConfiguration config, TrainOverrides train, ClusterOverrides cluster)
     {
@@ -84,7 +90,8 @@ public sealed record ClusterSettings(
             cluster.Attack?.ToLowerInvariant(),
             config.GetInt("actortrain.tap.capacity"),
             RecordInputs: cluster.RecordInputs,
-            TapInversion: ParseInversion(config, trainSettings));
+            TapInversion: ParseInversion(config, trainSettings),
+            TapGradients: ParseGradientInversion(cluster, config));
         if (settings.Attack is not null && !Attacks.Contains(settings.Attack))
             throw new ConfigurationException($"--attack {cluster.Attack}: choose one of {string.Join(", ", Attacks)}.");
         settings = settings with
@@ -116,17 +123,46 @@ public sealed record ClusterSettings(
         return settings;
     }
 
+    /// <summary>`--attack invert` on a data-parallel run: the tap inverts each worker update, which must be one batch's
+    /// gradient of an image model; refused up front, with the fix, where it cannot be.</summary>
+    private static void CheckGradientInversion(ClusterOverrides cluster, ClusterSettings settings)
+    {
+        if (settings.Mode == AggregationMode.LocalSgd)
+            throw new ConfigurationException("--attack invert reconstructs a batch from its gradient, but local-sgd workers send weight deltas over several local steps: use --mode sync or async (or --split CUT to invert split learning's activations).");
+        if (settings.Train.Dataset != "fashion-mnist")
+            throw new ConfigurationException($"--attack invert reconstructs images: use --dataset fashion-mnist (not {settings.Train.Dataset}).");
+        if (settings.Train.Model is not ("mlp" or "cnn"))
+            throw new ConfigurationException($"--attack invert inverts the updates of image classifiers: use --model mlp or cnn (not {settings.Train.Model}).");
+        if (settings.TapGradients?.Labels == Tensors.Attacks.LabelKnowledge.True && !cluster.RecordLabels)
+            throw new ConfigurationException("--invert-labels true grants the attacker each batch's recorded labels: add --record-labels (or use --invert-labels rlg | none).");
+    }
+
+    /// <summary>actortrain.tap.inversion.updates, overridden by --invert-labels, --invert-iterations, --invert-restarts.</summary>
+    private static Actors.Tap.GradientInversionTapSettings ParseGradientInversion(ClusterOverrides cluster, ActorTrainConfiguration config)
+    {
+        const string G = "actortrain.tap.inversion.updates.";
+        var given = cluster.InvertLabels is not null || cluster.InvertIterations is not null || cluster.InvertRestarts is not null;
+        if (given && (cluster.Attack?.ToLowerInvariant() != "invert" || cluster.Split is not null))
+            throw new ConfigurationException("--invert-labels, --invert-iterations and --invert-restarts tune the gradient inversion of worker updates: give --attack invert (without --split).");
+        var labels = Cli.ReplayInversion.ParseLabels(cluster.InvertLabels ?? config.GetString(G + "labels"),
+            cluster.InvertLabels is not null ? "--invert-labels" : G + "labels");
+        var settings = new Actors.Tap.GradientInversionTapSettings(labels,
+            cluster.InvertIterations ?? config.GetInt(G + "iterations"), cluster.InvertRestarts ?? config.GetInt(G + "restarts"));
+        if (settings.Iterations < 1) throw new ConfigurationException($"--invert-iterations {settings.Iterations} ({G}iterations): must be at least 1.");
+        if (settings.Restarts < 1) throw new ConfigurationException($"--invert-restarts {settings.Restarts} ({G}restarts): must be at least 1.");
+        return settings;
+    }
+
     private static Actors.Protocol.SplitSpec? ParseSplit(ClusterOverrides cluster, ClusterSettings settings, Config akka)
     {
         if (cluster.Split is null)
         {
             if (cluster.SplitFed is not null)
                 throw new ConfigurationException("--splitfed averages the client segments of split learning: give --split CUT as well.");
-            if (settings.Attack == "invert")
-                throw new ConfigurationException("--attack invert attacks split learning's activations online: give --split CUT as well (a data-parallel run's updates are inverted offline: `actortrain replay --attack invert`).");
-            if (cluster.RecordInputs && settings.Journal == "none")
+            if (settings.Attack == "invert") CheckGradientInversion(cluster, settings);
+            if (cluster.RecordInputs && settings.Journal == "none" && settings.Attack != "invert")
                 throw new ConfigurationException(
-                    "--record-inputs on a data-parallel run writes each batch's inputs to the journal's evaluation stream: give --journal sqlite (or --split CUT for the inversion tap).");
+                    "--record-inputs on a data-parallel run writes each batch's inputs to the journal's evaluation stream: give --journal sqlite (or --attack invert to score the tap's reconstructions, or --split CUT for the inversion tap).");
             if (cluster.Defense is not null || cluster.Alpha is not null || cluster.ActivationNoise is not null || cluster.NoiseKind is not null)
                 throw new ConfigurationException("--defense, --alpha, --activation-noise and --noise protect split learning: give --split CUT as well.");
             return null;

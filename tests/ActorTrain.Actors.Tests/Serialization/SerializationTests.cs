@@ -57,6 +57,14 @@ public sealed class SerializationTests : IDisposable
         new ActorTrain.Actors.Recording.UpdateCaptured("run", 2, "w", 8, 0.1, ["p.w", "p.b"], [[2, 1], [1]], true, [0, 60, 0, 188, 0, 0]),
         new ActorTrain.Actors.Recording.LabelsRecorded("run", 2, "w", [7, 7, 1]),
         new WorkerUpdate("run", 8, "d", 2, 0.25, UpdateKind.Gradient, Set(8), [3, 1], Inputs: [0.5f, -1.25f, 2, 0]),
+        new SubscribeUpdates("run", WithWeights: true),
+        new UpdateDemand("run", 3),
+        new UpdateWithheld("run", 12, "w1"),
+        new WorkerUpdate("run", 9, "e", 2, 0.25, UpdateKind.Gradient, Set(8), [3, 1], Inputs: [0.5f, -1.25f, 2, 0], Weights: [1, -2, 3.5f, 0, 0, 0, 7, -0.125f]),
+        new WorkerUpdate("run", 9, "e", 2, 0.25, UpdateKind.Gradient, Set(8), Weights: [1, -2, 3.5f, 0, 0, 0, 7, -0.125f]),
+        new UpdateInverted("run", 9, "e", 2, [1, 3], [1, 3], 1.0, 0.01, 20.0, 0.8, 0.05, 300, 1.5),
+        new UpdateInverted("run", 9, "e", 2, [1, 3], null, null, null, null, null, 0.05, 300, 1.5),
+        new GradientInversionReport("rlg", 300, 1, 2, 10, 10, 0.01, 20.0, 0.8, 1.0),
         new ActorTrain.Actors.Recording.WeightsCaptured("run", 2, ["p.w", "p.b"], [[2, 1], [1]], true, [0, 60, 0, 188, 0, 0]),
         new ActorTrain.Actors.Recording.InputsRecorded("run", 2, "w", [0.5f, -1.25f, 2]),
         new Welcome(TestSpecs.Spec() with { Split = new SplitSpec("act1", 0.5, "laplace", 0.1, AverageEvery: 10, AverageTimeout: TimeSpan.FromSeconds(5)) }),
@@ -75,6 +83,25 @@ public sealed class SerializationTests : IDisposable
         var bytes = serializer.ToBinary(message);
         var back = _system.Serialization.Deserialize(bytes, serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, message));
         Assert.Equal(Describe(message), Describe(back));
+    }
+
+    [Fact]
+    public void WorkerUpdate_WithWeights_TravelsUnderItsOwnManifest_LeavingThePlainLayoutAsItWas()
+    {
+        var plain = new WorkerUpdate("run", 1, "w", 8, 0.1, UpdateKind.Gradient, Set(64), [1, 2], Inputs: [0.5f]);
+        var weighted = plain with { Weights = Enumerable.Range(0, 64).Select(i => i * 0.25f).ToArray() };
+        var serializer = (TensorMessageSerializer)_system.Serialization.FindSerializerFor(plain);
+
+        var (plainBytes, weightedBytes) = (serializer.ToBinary(plain), serializer.ToBinary(weighted));
+
+        Assert.Equal("update", serializer.Manifest(plain));
+        Assert.Equal("weighted", serializer.Manifest(weighted));
+        // Only the weights section is added: i32 length + one codec payload (24-byte header, 64 floats, CRC-32C); the tail
+        // (tensor-set header and values) is the plain layout's.
+        Assert.Equal(4 + 24 + 64 * 4 + 4, weightedBytes.Length - plainBytes.Length);
+        Assert.Equal(plainBytes.AsSpan(plainBytes.Length - 200).ToArray(), weightedBytes.AsSpan(weightedBytes.Length - 200).ToArray());
+        Assert.Equal(weighted.Weights, ((WorkerUpdate)serializer.FromBinary(weightedBytes, "weighted")).Weights);
+        Assert.Null(((WorkerUpdate)serializer.FromBinary(plainBytes, "update")).Weights);
     }
 
     [Fact]
@@ -184,7 +211,9 @@ public sealed class SerializationTests : IDisposable
     {
         StepOrder o => $"{o.RunId}|{o.Version}|{o.WorkerBatchSize}|{string.Join(",", o.ShardMembers)}|{Describe(o.Weights)}",
         WorkerUpdate u => $"{u.RunId}|{u.Version}|{u.WorkerId}|{u.BatchSize}|{u.Loss}|{u.Kind}|{Describe(u.Tensors)}|{(u.Labels is null ? "-" : string.Join(",", u.Labels))}|{(u.Inputs is null ? "-" : string.Join(",", u.Inputs))}"
-                          + (u.Compressed is { } c ? $"|{c.Encoding}|{c.Length}|{Convert.ToHexString(c.Payload)}" : ""),
+                          + (u.Compressed is { } c ? $"|{c.Encoding}|{c.Length}|{Convert.ToHexString(c.Payload)}" : "")
+                          + (u.Weights is { } w ? $"|weights {string.Join(",", w)}" : ""),
+        UpdateInverted i => $"{i with { Labels = [], TrueLabels = null }}|{string.Join(",", i.Labels)}|{(i.TrueLabels is null ? "-" : string.Join(",", i.TrueLabels))}",
         ActorTrain.Actors.ParameterServer.StepCommitted c => $"{c.Step}|{string.Join(",", c.Workers)}|{c.Samples}|{c.Loss}|{c.Kind}|{string.Join(",", c.Aggregate)}",
         ActorTrain.Actors.ParameterServer.ServerSnapshot s => $"{s.Version}|{s.Samples}|{string.Join(",", s.Weights)}|{s.OptimizerSteps}|{string.Join(";", s.OptimizerBuffers.Select(b => string.Join(",", b)))}",
         ActorTrain.Actors.Recording.UpdateCaptured c => $"{c.RunId}|{c.Version}|{c.WorkerId}|{c.BatchSize}|{c.Loss}|{string.Join(",", c.Names)}|{string.Join(";", c.Shapes.Select(s => string.Join("x", s)))}|{c.Half}|{Convert.ToHexString(c.Payload)}",

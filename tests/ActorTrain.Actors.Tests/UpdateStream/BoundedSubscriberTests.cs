@@ -86,6 +86,38 @@ public sealed class BoundedSubscriberTests() : Akka.TestKit.Xunit2.TestKit(TestS
         ExpectTerminated(subscriber, Timeout);
     }
 
+    [Fact]
+    public async Task WithWeights_AsksForOneUpdateWhenTheConsumerIsFree_AndCountsWithheldUpdatesAsDropped()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            var server = CreateTestProbe();
+            var consumer = Props.Create(() => new RecordingConsumer(TestActor, release.Task)).WithDispatcher(ComputeDispatcher.Id);
+            var subscriber = Sys.ActorOf(BoundedSubscriber.ForRun("test-run", server.Ref, consumer, capacity: 4, updatesOnly: true, withWeights: true));
+            Assert.True(server.ExpectMsg<SubscribeUpdates>(Timeout).WithWeights);
+            server.Reply(new UpdatesSubscribed("test-run"));
+
+            // Subscribed and idle: one update wanted (a repeated SubscribeUpdates from the retry timer may come first).
+            Assert.Equal(new UpdateDemand("test-run", 1), server.FishForMessage<UpdateDemand>(_ => true, Timeout));
+            var update = new WorkerUpdate("test-run", 3, "w0", 1, 0.5, UpdateKind.Gradient, new TensorSet(["p"], [[2]], [1, 2]), Weights: [3, 4]);
+            server.Send(subscriber, update);
+            Assert.Same(update, ExpectMsg<WorkerUpdate>(Timeout));
+            foreach (var version in new long[] { 4, 5, 6 }) server.Send(subscriber, new UpdateWithheld("test-run", version, "w0"));
+
+            // While the consumer holds the update nothing more is asked for; the notices count as seen and dropped.
+            var stats = await AwaitStats(subscriber, s => s.Received == 4);
+            Assert.Equal(new SubscriberStats(Received: 4, Delivered: 1, Dropped: 3, Queued: 0), stats);
+            server.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+            release.SetResult();
+            Assert.Equal(new UpdateDemand("test-run", 1), server.ExpectMsg<UpdateDemand>(Timeout));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
     /// <summary>Starts a subscriber and waits until it receives the topic (its first stats answer says so).</summary>
     private async Task<IActorRef> StartSubscriber(Props consumer, int capacity)
     {

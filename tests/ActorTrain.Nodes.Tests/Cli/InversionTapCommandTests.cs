@@ -76,8 +76,7 @@ public sealed class InversionTapCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData(new[] { "run", "--attack", "invert" }, "give --split CUT as well")]
-    [InlineData(new[] { "run", "--record-inputs" }, "give --journal sqlite (or --split CUT for the inversion tap)")]
+    [InlineData(new[] { "run", "--record-inputs" }, "give --journal sqlite (or --attack invert to score the tap's reconstructions, or --split CUT for the inversion tap)")]
     [InlineData(new[] { "run", "--split", "act1", "--attack", "invert", "--dataset", "synthetic" }, "use --dataset fashion-mnist")]
     public void Run_BadInversionOptions_ExitTwoNamingTheProblem(string[] options, string expected)
     {
