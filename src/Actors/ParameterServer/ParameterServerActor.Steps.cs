@@ -188,7 +188,12 @@ public sealed partial class ParameterServerActor
         WorkerUpdate? plain = null, weighted = null;
         foreach (var subscriber in _updateSubscribers.All)
         {
-            if (!_updateSubscribers.WantsWeights(subscriber))
+            if (_updateSubscribers.TensorsWanted(subscriber) is { } only && !_updateSubscribers.WantsWeights(subscriber))
+            {
+                // Label revelation reads the projection layer alone: a few KB instead of a copy of the whole update.
+                _transport.Send(subscriber, update with { Tensors = update.Tensors.Only(only), Inputs = null }, Self);
+            }
+            else if (!_updateSubscribers.WantsWeights(subscriber))
             {
                 // The raw inputs are evaluation data: never handed to an attack-facing subscriber (label revelation, …).
                 plain ??= update with { Tensors = tensors ??= Copy(update.Tensors), Inputs = null };

@@ -21,7 +21,9 @@ public sealed record UpdateAccepted(string RunId, long Version, string WorkerId,
 /// online gradient inversion needs. Such a subscriber is sent updates only as it asks for them (<see cref="UpdateDemand"/>)
 /// and an <see cref="UpdateWithheld"/> notice for each other one. A subscription without it gets every update, without
 /// weights or inputs, and costs the server nothing extra.</param>
-public sealed record SubscribeUpdates(string RunId, bool WithWeights = false) : IControlMessage;
+/// <param name="Tensors">Only these named tensors of each update (label revelation needs the projection layer's weight and
+/// bias, a few KB of a model's MB); null: all of them.</param>
+public sealed record SubscribeUpdates(string RunId, bool WithWeights = false, string[]? Tensors = null) : IControlMessage;
 
 /// <summary>
 /// A subscriber that asked for weights → the parameter server: send me the next <paramref name="Count"/> accepted

@@ -28,6 +28,7 @@ public sealed class GradientInverter : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly JsonLinesLog<UpdateInverted> _invertedLog;
     private readonly IActorRef? _mediator;
+    private readonly LoweredThread _thread;
     private UpdateInverter? _inverter;
     private string? _refusal;
     private long _inverted;
@@ -37,8 +38,10 @@ public sealed class GradientInverter : ReceiveActor
     private (long Count, double Mse, double Psnr, double Ssim) _images;
     private (long Count, double Accuracy) _labels;
 
-    public GradientInverter(RunSpec spec, TapSettings settings, bool publish)
+    /// <param name="thread">This actor's thread, lowered at start; the tap restores it when the run is over.</param>
+    public GradientInverter(RunSpec spec, TapSettings settings, bool publish, LoweredThread thread)
     {
+        _thread = thread;
         _spec = spec;
         _settings = settings.Gradients;
         _invertedLog = new JsonLinesLog<UpdateInverted>(settings.InversionLogPathFor(spec.RunId));
@@ -52,15 +55,15 @@ public sealed class GradientInverter : ReceiveActor
         ReceiveAny(_ => Sender.Tell(ConsumerReady.Instance)); // topic metadata: nothing to invert
     }
 
-    public static Props Props(RunSpec spec, TapSettings settings, bool publish = true) =>
-        Akka.Actor.Props.Create(() => new GradientInverter(spec, settings, publish)).WithDispatcher(ComputeDispatcher.Id);
+    public static Props Props(RunSpec spec, TapSettings settings, bool publish = true, LoweredThread? thread = null) =>
+        Akka.Actor.Props.Create(() => new GradientInverter(spec, settings, publish, thread ?? new LoweredThread())).WithDispatcher(ComputeDispatcher.Id);
 
     protected override void PreStart()
     {
         // One TorchSharp thread on this actor's own (pinned) thread, at the lowest priority: the tap must not slow
         // training, so it inverts with the CPU time the workers leave (measured in docs/attacks.md).
         set_num_threads(1);
-        if (!BackgroundThread.LowerCurrentThreadPriority())
+        if (!_thread.LowerCurrent())
             _log.Warning("Could not lower the gradient inversion thread's priority: the tap competes with training for the cores.");
         _refusal = UpdateInverter.Refusal(_spec);
         if (_refusal is null && _settings.Labels == LabelKnowledge.True && !_spec.RecordLabels)

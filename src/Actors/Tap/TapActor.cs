@@ -2,6 +2,7 @@ using ActorTrain.Actors.Protocol;
 using ActorTrain.Actors.UpdateStream;
 using Akka.Actor;
 using Akka.Event;
+using ActorTrain.Tensors.Devices;
 
 namespace ActorTrain.Actors.Tap;
 
@@ -23,6 +24,8 @@ public sealed class TapActor : ReceiveActor, IWithTimers
     private RunSpec? _spec;
     private bool _runFinished;
     private IActorRef _subscriber = ActorRefs.Nobody;
+    private LoweredThread? _inverterThread; // the gradient inverter's thread: background priority while training runs
+    private TapReport? _lastConsumerReport;
 
     /// <param name="spec">The run, when the host knows it; null: ask the parameter server.</param>
     public TapActor(IActorRef parameterServer, TapSettings settings, RunSpec? spec)
@@ -32,9 +35,12 @@ public sealed class TapActor : ReceiveActor, IWithTimers
         Receive<RunSpec>(Start);
         Receive<AskForRun>(_ => _parameterServer.Tell(GetRunSpec.Instance));
         Receive<GetTapReport>(_ => ReportTo(Sender));
+        Receive<ConsumerReported>(r => _lastConsumerReport = r.Report ?? _lastConsumerReport);
         Receive<RunFinished>(f =>
         {
             if (!_runFinished) _log.Info("Run {0} finished at version {1}; the tap attacks what it still holds.", f.RunId, f.FinalVersion);
+            // Training no longer needs the cores: what is left must not starve behind other programs.
+            if (!_runFinished && _inverterThread?.Restore() == true) _log.Info("The gradient inversion thread is back at normal priority.");
             _runFinished = true;
         });
         Receive<Terminated>(_ => Context.Stop(Self));
@@ -62,10 +68,15 @@ public sealed class TapActor : ReceiveActor, IWithTimers
         // split runs, activations and client weights (inversion).
         var invertUpdates = spec.Split is null && _settings.Attack == "invert";
         var consumer = spec.Split is not null ? ActivationInverter.Props(spec, _settings)
-            : invertUpdates ? GradientInverter.Props(spec, _settings)
+            : invertUpdates ? GradientInverter.Props(spec, _settings, thread: _inverterThread = new LoweredThread())
             : LabelRevealer.Props(spec, _settings);
+        // Label revelation reads only the projection layer: the server sends just that part of each update.
+        string[]? tensors = spec.Split is null && !invertUpdates ? [$"{_settings.ProjectionLayer}.weight", $"{_settings.ProjectionLayer}.bias"] : null;
         _subscriber = Context.Watch(Context.ActorOf(
-            BoundedSubscriber.ForRun(spec.RunId, _parameterServer, consumer, _settings.Capacity, updatesOnly: true, withWeights: invertUpdates), "updates"));
+            BoundedSubscriber.ForRun(spec.RunId, _parameterServer, consumer, _settings.Capacity, updatesOnly: true, withWeights: invertUpdates, tensors), "updates"));
+        // Its first totals while it is still idle: a later report can fall back on them while it is busy.
+        _subscriber.Ask<TapReport>(new ToConsumer(GetTapReport.Instance), TimeSpan.FromSeconds(30))
+            .PipeTo(Self, success: r => new ConsumerReported(r), failure: _ => new ConsumerReported(null));
         var attack = spec.Split is not null ? $"split at {spec.Split.Cut}, inversion"
             : invertUpdates ? $"{spec.Mode} mode, gradient inversion" : $"{spec.Mode} mode, label revelation";
         _log.Info("Tap attached to run {0} ({1}{2}).", spec.RunId, attack, spec.RecordLabels || spec.RecordInputs ? ", scoring against the recorded truth" : "");
@@ -80,15 +91,24 @@ public sealed class TapActor : ReceiveActor, IWithTimers
         }
         var timeout = TimeSpan.FromSeconds(10);
         var finished = _runFinished;
+        var cached = _lastConsumerReport;
+        var self = Self;
         var stats = _subscriber.Ask<SubscriberStats>(GetSubscriberStats.Instance, timeout);
         var revealer = _subscriber.Ask<TapReport>(new ToConsumer(GetTapReport.Instance), timeout);
         Task.WhenAll(stats, revealer).ContinueWith(_ =>
         {
-            if (stats.IsFaulted || revealer.IsFaulted) return (object)new Status.Failure(stats.Exception ?? revealer.Exception!);
+            // A consumer in the middle of a long attack (an inversion can take longer than the timeout) answers late:
+            // report its totals as they were, not a failure; the update in hand keeps the report from counting as drained.
+            var consumer = revealer.IsCompletedSuccessfully ? revealer.Result : cached;
+            if (stats.IsFaulted || consumer is null) return (object)new Status.Failure(stats.Exception ?? revealer.Exception!);
+            if (revealer.IsCompletedSuccessfully) self.Tell(new ConsumerReported(revealer.Result));
             var s = stats.Result;
-            return revealer.Result with { UpdatesSeen = s.Received, Dropped = s.Dropped, Queued = s.Queued, RunFinished = finished };
+            return consumer with { UpdatesSeen = s.Received, Dropped = s.Dropped, Queued = s.Queued, RunFinished = finished };
         }, TaskScheduler.Default).PipeTo(asker);
     }
+
+    /// <summary>The consumer's last answer to <see cref="GetTapReport"/>.</summary>
+    private sealed record ConsumerReported(TapReport? Report);
 
     private sealed class AskForRun
     {

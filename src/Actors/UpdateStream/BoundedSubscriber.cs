@@ -22,6 +22,7 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
     private readonly (string RunId, IActorRef Server)? _updates;
     private readonly bool _updatesOnly;
     private readonly bool _withWeights;
+    private readonly string[]? _tensors;
     private IActorRef? _updatesFrom;
     private readonly Props _consumerProps;
     private readonly DropOldestQueue<object> _queue;
@@ -35,13 +36,14 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
     private bool _demanded; // with weights: asked the server for an update that has not come yet
 
     public BoundedSubscriber(string topic, Props consumer, int capacity, (string RunId, IActorRef Server)? updates = null, bool updatesOnly = false,
-        bool withWeights = false)
+        bool withWeights = false, string[]? tensors = null)
     {
         Validate(topic, consumer, capacity);
         _topic = topic;
         _updates = updates;
         _updatesOnly = updatesOnly;
         _withWeights = withWeights;
+        _tensors = tensors;
         _consumerProps = consumer;
         _queue = new DropOldestQueue<object>(capacity);
         _mediator = DistributedPubSub.Get(Context.System).Mediator;
@@ -59,12 +61,14 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
     /// </summary>
     /// <param name="updatesOnly">Pass on the <see cref="Protocol.WorkerUpdate"/>s (or a split server's <see cref="Protocol.SplitTensors"/>) alone and ignore the topic's metadata (not counted).</param>
     /// <param name="withWeights">Ask for each update with the weights it was computed on (<see cref="Protocol.SubscribeUpdates.WithWeights"/>).</param>
-    public static Props ForRun(string runId, IActorRef parameterServer, Props consumer, int capacity, bool updatesOnly = false, bool withWeights = false)
+    /// <param name="tensors">Ask for only these tensors of each update (<see cref="Protocol.SubscribeUpdates.Tensors"/>); null: all.</param>
+    public static Props ForRun(string runId, IActorRef parameterServer, Props consumer, int capacity, bool updatesOnly = false, bool withWeights = false,
+        string[]? tensors = null)
     {
         ArgumentNullException.ThrowIfNull(parameterServer);
         Validate(Protocol.UpdateTopics.For(runId), consumer, capacity);
         var updates = ((string RunId, IActorRef Server)?)(runId, parameterServer);
-        return Akka.Actor.Props.Create(() => new BoundedSubscriber(Protocol.UpdateTopics.For(runId), consumer, capacity, updates, updatesOnly, withWeights));
+        return Akka.Actor.Props.Create(() => new BoundedSubscriber(Protocol.UpdateTopics.For(runId), consumer, capacity, updates, updatesOnly, withWeights, tensors));
     }
 
     /// <summary>Props for a subscriber to <paramref name="topic"/>.</summary>
@@ -113,7 +117,7 @@ public sealed class BoundedSubscriber : ReceiveActor, IWithUnboundedStash, IWith
 
     private void Subscribed()
     {
-        Receive<AskForUpdates>(_ => _updates?.Server.Tell(new Protocol.SubscribeUpdates(_updates.Value.RunId, _withWeights)));
+        Receive<AskForUpdates>(_ => _updates?.Server.Tell(new Protocol.SubscribeUpdates(_updates.Value.RunId, _withWeights, _tensors)));
         Receive<Protocol.UpdatesSubscribed>(_ =>
         {
             Timers.Cancel("subscribe-updates");

@@ -15,6 +15,7 @@ public sealed class StreamSubscribers(string runId, string stream, string server
 {
     private readonly HashSet<IActorRef> _actors = [];
     private readonly Dictionary<IActorRef, int> _withWeights = []; // → credit: updates it asked for and has not been sent
+    private readonly Dictionary<IActorRef, string[]> _tensors = []; // subscribers that want only some tensors of each update
 
     public int Count => _actors.Count;
 
@@ -24,6 +25,9 @@ public sealed class StreamSubscribers(string runId, string stream, string server
     public bool AnyWantWeights => _withWeights.Count > 0;
 
     public bool WantsWeights(IActorRef subscriber) => _withWeights.ContainsKey(subscriber);
+
+    /// <summary>The tensors <paramref name="subscriber"/> asked for (<see cref="SubscribeUpdates.Tensors"/>), or null for all.</summary>
+    public string[]? TensorsWanted(IActorRef subscriber) => _tensors.GetValueOrDefault(subscriber);
 
     /// <summary>A subscriber that asked for weights wants <see cref="UpdateDemand.Count"/> more updates (ignored from anyone else).</summary>
     public void Demand(IActorRef subscriber, UpdateDemand demand)
@@ -52,11 +56,14 @@ public sealed class StreamSubscribers(string runId, string stream, string server
         if (_actors.Add(sender))
         {
             context.Watch(sender);
-            log.Info("{0} subscribed to the {1} of run {2}{3}.", sender, stream, runId, subscribe.WithWeights ? ", with the weights behind each" : "");
+            log.Info("{0} subscribed to the {1} of run {2}{3}{4}.", sender, stream, runId, subscribe.WithWeights ? ", with the weights behind each" : "",
+                subscribe.Tensors is { Length: > 0 } only ? $", only {string.Join(", ", only)}" : "");
         }
         // Asked again (e.g. its answer crossed a second request): its credit stands.
         if (subscribe.WithWeights) _withWeights.TryAdd(sender, 0);
         else _withWeights.Remove(sender);
+        if (subscribe.Tensors is { Length: > 0 } tensors) _tensors[sender] = tensors;
+        else _tensors.Remove(sender);
         sender.Tell(new UpdatesSubscribed(runId));
         if (finishedAt is { } step) sender.Tell(new RunFinished(runId, step));
     }
@@ -70,6 +77,7 @@ public sealed class StreamSubscribers(string runId, string stream, string server
     public bool Remove(IActorRef actor)
     {
         _withWeights.Remove(actor);
+        _tensors.Remove(actor);
         return _actors.Remove(actor);
     }
 }

@@ -15,9 +15,47 @@ public static partial class BackgroundThread
     private const int PrioProcess = 0;
     private const int Nice19 = 19;
 
-    /// <summary>Lowers the calling thread's priority for the rest of its life (call it on a dedicated thread).</summary>
+    private const int SchedOther = 0;
+
+    /// <summary>Lowers the calling thread's priority (call it on a dedicated thread) until <see cref="RestorePriority"/>.</summary>
     /// <returns>Whether the priority was lowered.</returns>
-    public static bool LowerCurrentThreadPriority()
+    public static bool LowerCurrentThreadPriority() => LowerCurrentThreadPriority(out _);
+
+    /// <param name="threadId">The kernel's id of the calling thread (Linux), for <see cref="RestorePriority"/> from another thread; 0 elsewhere.</param>
+    public static bool LowerCurrentThreadPriority(out int threadId)
+    {
+        threadId = 0;
+        try
+        {
+            if (OperatingSystem.IsLinux()) threadId = GetThreadId();
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+        }
+        return Lower();
+    }
+
+    /// <summary>
+    /// Puts a thread lowered by <see cref="LowerCurrentThreadPriority(out int)"/> back to the normal class (SCHED_OTHER,
+    /// nice 0), from any thread: when the work it must not slow is over, the rest should not starve behind other programs.
+    /// </summary>
+    /// <returns>Whether the kernel took it (Linux; false for id 0 or where it is refused).</returns>
+    public static bool RestorePriority(int threadId)
+    {
+        if (threadId == 0 || !OperatingSystem.IsLinux()) return false;
+        try
+        {
+            var parameters = new SchedParam();
+            var policy = SetScheduler(threadId, SchedOther, ref parameters) == 0;
+            return SetPriority(PrioProcess, threadId, 0) == 0 && policy;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    private static bool Lower()
     {
         try
         {

@@ -52,6 +52,34 @@ public sealed class UpdateWeightsTests : TestKit
     }
 
     [Fact]
+    public void Sync_SubscriberAskingForSomeTensors_GetsOnlyThoseValues_OthersTheWholeUpdate()
+    {
+        var worker = CreateTestProbe();
+        var server = Start(TestSpecs.Spec(globalBatch: 8), (worker, "w0"));
+        var plain = Subscribe(server, withWeights: false);
+        var projection = CreateTestProbe();
+        projection.Send(server, new SubscribeUpdates("test-run", Tensors: ["projection.weight", "projection.bias", "no.such"]));
+        projection.ExpectMsg<UpdatesSubscribed>(Wait);
+        worker.Send(server, new WorkerReady("test-run", "w0"));
+        worker.ExpectMsg<StepOrder>(Wait);
+        var sent = Update("w0", 0, inputs: [1f]);
+        worker.Send(server, sent);
+
+        var whole = plain.ExpectMsg<WorkerUpdate>(Wait);
+        Assert.Equal(sent.Tensors.Values, whole.Tensors.Values);
+        var part = projection.ExpectMsg<WorkerUpdate>(Wait);
+        Assert.Equal(["projection.weight", "projection.bias"], part.Tensors.Names); // in the update's order; unknown names left out
+        var weight = _layout["projection.weight"];
+        var bias = _layout["projection.bias"];
+        Assert.Equal(sent.Tensors.Values.AsSpan(weight.Offset, weight.Length).ToArray().Concat(sent.Tensors.Values.AsSpan(bias.Offset, bias.Length).ToArray()),
+            part.Tensors.Values);
+        Assert.Equal([weight.Shape, bias.Shape], part.Tensors.Shapes);
+        Assert.Equal(new long[] { 1, 2 }, part.Labels);
+        Assert.Null(part.Inputs);
+        Assert.Null(part.Weights);
+    }
+
+    [Fact]
     public void Sync_WeightsSubscriber_GetsTheWeightsOfTheOrder_AndTheInputs_PlainSubscriberNeither()
     {
         var worker = CreateTestProbe();

@@ -30,4 +30,30 @@ public sealed class BackgroundThreadTests
         Assert.Equal((true, 0, 5), seen); // SCHED_OTHER (0) → SCHED_IDLE (5)
         Assert.Equal(0, CurrentPolicy()); // the calling thread is untouched
     }
+
+    [Fact]
+    public void LoweredThread_RestoredFromAnotherThread_IsBackInTheNormalClass()
+    {
+        var lowered = new LoweredThread();
+        using var isLowered = new ManualResetEventSlim();
+        using var restored = new ManualResetEventSlim();
+        (int Lowered, int Restored) seen = default;
+
+        var thread = new Thread(() =>
+        {
+            lowered.LowerCurrent();
+            var whileLowered = CurrentPolicy();
+            isLowered.Set();
+            restored.Wait();
+            seen = (whileLowered, CurrentPolicy());
+        });
+        Assert.False(lowered.Restore()); // nothing lowered yet
+        thread.Start();
+        Assert.True(isLowered.Wait(TimeSpan.FromSeconds(10)));
+        Assert.True(lowered.Restore());
+        restored.Set();
+        thread.Join();
+
+        Assert.Equal((5, 0), seen); // SCHED_IDLE while lowered, SCHED_OTHER once restored from here
+    }
 }
