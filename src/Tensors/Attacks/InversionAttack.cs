@@ -27,18 +27,20 @@ public static class InversionAttack
         var mean = z.mean([0]).DetachFromDisposeScope();
         var scale = z.std([0], unbiased: false).clamp_min(1e-6).DetachFromDisposeScope();
 
-        torch.random.manual_seed(options.Seed);
-        var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
-        var width = z.shape[1];
-        for (var i = 0; i < options.HiddenWidths.Length; i++)
+        var decoder = SeededConstruction.Build(options.Seed, () =>
         {
-            layers.Add(($"hidden{i + 1}", nn.Linear(width, options.HiddenWidths[i])));
-            layers.Add(($"act{i + 1}", nn.ReLU()));
-            width = options.HiddenWidths[i];
-        }
-        layers.Add(("output", nn.Linear(width, x.shape[1])));
-        layers.Add(("sigmoid", nn.Sigmoid()));
-        var decoder = new InversionDecoder(nn.Sequential(layers), mean, scale, inputs.shape[1..]);
+            var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
+            var width = z.shape[1];
+            for (var i = 0; i < options.HiddenWidths.Length; i++)
+            {
+                layers.Add(($"hidden{i + 1}", nn.Linear(width, options.HiddenWidths[i])));
+                layers.Add(($"act{i + 1}", nn.ReLU()));
+                width = options.HiddenWidths[i];
+            }
+            layers.Add(("output", nn.Linear(width, x.shape[1])));
+            layers.Add(("sigmoid", nn.Sigmoid()));
+            return new InversionDecoder(nn.Sequential(layers), mean, scale, inputs.shape[1..]);
+        });
 
         using var standardised = decoder.Standardise(z);
         // Our Adam, not torch.optim.Adam: TorchSharp's makes implicit Scalars in its step, which a garbage collection can

@@ -22,14 +22,13 @@ public sealed record ModelSpec(string Kind, long[] InputShape, int Classes, int[
     {
         if (Classes < 2) throw new ArgumentException($"A classifier needs at least 2 classes, got {Classes}.");
         if (HiddenWidths.Any(w => w < 1)) throw new ArgumentException($"Hidden widths must be positive: [{string.Join(", ", HiddenWidths)}].");
-        torch.random.manual_seed(seed);
-        return Kind switch
+        if (!Kinds.Contains(Kind)) throw new ArgumentException($"Unknown model '{Kind}'; choose one of: {string.Join(", ", Kinds)}.");
+        return Training.SeededConstruction.Build(seed, () => Kind switch
         {
             "mlp" => Mlp(),
             "cnn" => Cnn(),
-            "wordmlp" => WordMlp(),
-            _ => throw new ArgumentException($"Unknown model '{Kind}'; choose one of: {string.Join(", ", Kinds)}."),
-        };
+            _ => WordMlp(),
+        });
     }
 
     private LayeredModel Mlp()
