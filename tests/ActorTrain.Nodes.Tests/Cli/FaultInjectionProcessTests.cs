@@ -16,6 +16,7 @@ public sealed class FaultInjectionProcessTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
     private const double AccuracyTarget = 0.75;
+    private const int LongRunSteps = 1500; // runs that must outlast a node's downing and removal
     private readonly ProcessGroup _processes = new();
     private int _port = ActorTrainProcess.FreePort();
     private string _heartbeatPause = "3s";
@@ -147,7 +148,9 @@ public sealed class FaultInjectionProcessTests : IDisposable
     [Fact]
     public async Task WorkerStoppedUntilDownedThenContinued_ExitsAndTrainingCompletes()
     {
-        var ps = StartServer(steps: 600, batch: 512);
+        // Long enough to outlast the downing: unreachable after ~3 s, downed 5 s later (stable-after), then removed. With the
+        // data plane the lone worker runs ~50 steps/s here, and 600 steps once ended first.
+        var ps = StartServer(steps: LongRunSteps, batch: 512);
         StartWorker("worker-1");
         var stopped = StartWorker("worker-2");
         var before = await AwaitSteps(e => e.Count >= 20 && e[^1].Workers.Length == 2, "a step with two workers");
@@ -162,7 +165,7 @@ public sealed class FaultInjectionProcessTests : IDisposable
 
         // Back, it learns it was removed (quarantined) or that the run ended, and exits on its own.
         await stopped.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        var log = await AssertCompleted(ps, 600);
+        var log = await AssertCompleted(ps, LongRunSteps);
         var survivor = alone[^1].Workers.Single();
         Assert.All(log.Skip(alone.Count), e => Assert.Contains(survivor, e.Workers));
     }
@@ -171,7 +174,7 @@ public sealed class FaultInjectionProcessTests : IDisposable
     public async Task WorkerCutOffFromTheNetworkThenHealed_ExitsAndTrainingCompletes()
     {
         using var network = new NetworkCutProxy();
-        var ps = StartServer(steps: 600, batch: 512, network: network);
+        var ps = StartServer(steps: LongRunSteps, batch: 512, network: network);
         StartWorker("worker-1", network);
         var cut = StartWorker("worker-2", network);
         var before = await AwaitSteps(e => e.Count >= 20 && e[^1].Workers.Length == 2, "a step with two workers");
@@ -184,7 +187,7 @@ public sealed class FaultInjectionProcessTests : IDisposable
         // Alone on its side of the cut, the worker downed itself (keep-oldest: the parameter server is the oldest);
         // healed, it finds itself removed or quarantined and exits on its own. Its name never returns to the steps.
         await cut.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        var log = await AssertCompleted(ps, 600);
+        var log = await AssertCompleted(ps, LongRunSteps);
         var survivor = alone[^1].Workers.Single();
         Assert.All(log.Skip(alone.Count), e => Assert.Equal([survivor], e.Workers));
     }
