@@ -61,7 +61,8 @@ public sealed class ClusterProcessTests : IDisposable
     public async Task ParameterServerAndTwoWorkerProcesses_TrainFashionMnist()
     {
         var port = ActorTrainProcess.FreePort();
-        var ps = StartParameterServer(port, steps: 400);
+        // 600 steps: at 400 the accuracy sat at the 0.80 bar (0.7979 once; the shards follow the workers' random ports).
+        var ps = StartParameterServer(port, steps: 600);
         StartWorker("worker-a", port);
         // No --workers: one worker per GPU the node sees, else one on the CPU.
         var defaults = Start("worker-b", "node", "--role", "worker", "--seed", $"127.0.0.1:{port}");
@@ -71,7 +72,7 @@ public sealed class ClusterProcessTests : IDisposable
 
         var entries = StepLogEntry.ReadAll(StepLog);
         AssertNoGapNoDuplicate(entries);
-        Assert.Equal(400, entries.Count);
+        Assert.Equal(600, entries.Count);
         Assert.All(entries, e => Assert.Equal(2, e.Workers.Length)); // both workers in every step
         Assert.All(_processes.All, p => Assert.True(p.HasExited, $"{p.Name} is still running"));
     }
